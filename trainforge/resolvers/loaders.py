@@ -1,0 +1,68 @@
+"""Per-request batch loaders: one SQL statement per tree level, whatever the number of parents."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from trainforge.services import accounts, programs
+
+Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[list[Row]]]
+
+
+class _SessionLoader(DataLoader):
+    """Runs `fetch` for a batch of keys in a short session of its own.
+
+    Loaders of one level dispatch concurrently, so each batch takes its own
+    pooled connection rather than sharing a session.
+    """
+
+    def __init__(self, sessions: async_sessionmaker, fetch: Fetch, key: str, *, cache: bool) -> None:
+        super().__init__(cache=cache)
+        self.sessions = sessions
+        self.fetch = fetch
+        self.key = key
+
+    async def rows(self, keys: Sequence[uuid.UUID]) -> list[Row]:
+        async with self.sessions() as session:
+            return await self.fetch(session, list(set(keys)))
+
+
+class OneLoader(_SessionLoader):
+    """key -> the row whose `key` column equals it (or None)."""
+
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[Row | None]:
+        by_key = {getattr(row, self.key): row for row in await self.rows(keys)}
+        return [by_key.get(k) for k in keys]
+
+
+class ManyLoader(_SessionLoader):
+    """parent key -> its child rows, in the order the fetch returns them."""
+
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[list[Row]]:
+        groups: dict[Any, list[Row]] = defaultdict(list)
+        for row in await self.rows(keys):
+            groups[getattr(row, self.key)].append(row)
+        return [groups.get(k, []) for k in keys]
+
+
+class Loaders:
+    """The loader set of one request (HTTP) or one operation's worth of work (WebSocket).
+
+    `cache=False` is for contexts that outlive a request (a WebSocket
+    connection): batching still happens, but nothing stale is served later.
+    """
+
+    def __init__(self, sessions: async_sessionmaker, *, cache: bool = True) -> None:
+        self.user = OneLoader(sessions, accounts.users_by_ids, "id", cache=cache)
+        self.profile = OneLoader(sessions, accounts.profiles_by_user_ids, "user_id", cache=cache)
+        self.macrocycles = ManyLoader(sessions, programs.macrocycles_of, "program_id", cache=cache)
+        self.mesocycles = ManyLoader(sessions, programs.mesocycles_of, "macrocycle_id", cache=cache)
+        self.microcycles = ManyLoader(sessions, programs.microcycles_of, "mesocycle_id", cache=cache)
+        self.workouts = ManyLoader(sessions, programs.workouts_of, "microcycle_id", cache=cache)

@@ -1,0 +1,58 @@
+"""Builds the GraphQL schema from the domain modules."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from trainforge.config import Settings
+from trainforge.resolvers.context import PublicError
+from trainforge.schema.accounts import AccountsMutation, AccountsQuery
+from trainforge.schema.errors import ERROR_TYPES
+from trainforge.schema.programs import ProgramsQuery
+
+Query = merge_types("Query", (AccountsQuery, ProgramsQuery))
+Mutation = merge_types("Mutation", (AccountsMutation,))
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask internal failures only: syntax/validation errors and PublicErrors are the client's to see."""
+    original = error.original_error
+    return original is not None and not isinstance(original, (PublicError, GraphQLError))
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions: list = [
+        lambda: ParserCache(maxsize=settings.parser_cache_size),
+        lambda: ValidationCache(maxsize=settings.validation_cache_size),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+    ]
+    if not settings.introspection_enabled:
+        extensions.append(DisableIntrospection)
+    if settings.is_production:
+        extensions.append(lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."))
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=ERROR_TYPES,
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+def export_sdl(settings: Settings | None = None) -> str:
+    """The schema as SDL, as committed in codegen/schema.graphql."""
+    return build_schema(settings or Settings(introspection=True)).as_str() + "\n"

@@ -1,0 +1,52 @@
+"""Typed errors carried by mutation payloads."""
+
+from __future__ import annotations
+
+import strawberry
+
+from trainforge.services import errors
+
+
+@strawberry.interface(description="Why a mutation did not happen; nothing was written.")
+class MutationError:
+    message: str
+    field: str | None = strawberry.field(description="The input field at fault (camelCase), when one is.")
+
+
+@strawberry.type(description="An input value is invalid.")
+class ValidationError(MutationError):
+    pass
+
+
+@strawberry.type(description="No such object, or one the viewer may not see.")
+class NotFoundError(MutationError):
+    pass
+
+
+@strawberry.type(description="The viewer may not do this.")
+class ForbiddenError(MutationError):
+    pass
+
+
+@strawberry.type(description="The write clashes with existing data.")
+class ConflictError(MutationError):
+    pass
+
+
+_BY_KIND: dict[type[errors.ServiceError], type[MutationError]] = {
+    errors.InvalidInput: ValidationError,
+    errors.NotFound: NotFoundError,
+    errors.Forbidden: ForbiddenError,
+    errors.Unauthenticated: ForbiddenError,
+    errors.Conflict: ConflictError,
+}
+
+ERROR_TYPES = (ValidationError, NotFoundError, ForbiddenError, ConflictError)
+
+
+def to_mutation_errors(problems: list[errors.ServiceError]) -> list[MutationError]:
+    out = []
+    for problem in problems:
+        kind = next(t for k, t in _BY_KIND.items() if isinstance(problem, k))
+        out.append(kind(message=problem.message, field=problem.field))
+    return out

@@ -1,0 +1,150 @@
+"""The periodized program tree: Program -> Macrocycle -> Mesocycle -> Microcycle -> Workout.
+
+Every nested list resolves through a per-request loader, so a query issues
+one SQL statement per level whatever the number of parents.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from strawberry import Info
+
+from trainforge.models import programs as models
+from trainforge.resolvers import programs as resolve
+from trainforge.resolvers.common import parse_id
+from trainforge.resolvers.context import Context
+from trainforge.schema.accounts import User
+
+ProgramGoal = strawberry.enum(models.ProgramGoal)
+MesocyclePhase = strawberry.enum(models.MesocyclePhase)
+WorkoutType = strawberry.enum(models.WorkoutType)
+WorkoutStatus = strawberry.enum(models.WorkoutStatus)
+
+
+@strawberry.type(description="What a normal (non-deload) week of a mesocycle aims at.")
+class WeeklyTargets:
+    sessions: int
+    hard_sets: int | None = strawberry.field(description="Hard sets per week.")
+    intensity_low_pct: float | None = strawberry.field(description="Low end of the intensity range, % of 1RM.")
+    intensity_high_pct: float | None = strawberry.field(description="High end of the intensity range, % of 1RM.")
+    rpe: float | None
+    emphasis: str | None
+
+
+@strawberry.type(description="One exercise as prescribed: dose, load and rest.")
+class PrescribedExercise:
+    exercise: str
+    sets: int
+    reps: int | None
+    duration_seconds: int | None
+    load_kg: float | None
+    percent_one_rm: float | None = strawberry.field(description="Load as % of the one-repetition maximum.")
+    rpe: float | None = strawberry.field(description="Target rating of perceived exertion (1-10).")
+    rest_seconds: int | None
+    tempo: str | None
+    notes: str | None
+
+
+@strawberry.type
+class WorkoutPrescription:
+    exercises: list[PrescribedExercise]
+    notes: str | None
+
+
+@strawberry.type
+class Workout:
+    id: strawberry.ID
+    scheduled_date: date = strawberry.field(name="date")
+    name: str
+    workout_type: WorkoutType = strawberry.field(name="type")
+    status: WorkoutStatus
+    duration_minutes: int | None
+    prescription: WorkoutPrescription
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@strawberry.type(description="One calendar week of a mesocycle.")
+class Microcycle:
+    id: strawberry.ID
+    week_number: int = strawberry.field(description="Week of the program, from 1.")
+    start_date: date
+    end_date: date
+    is_deload: bool
+    focus: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    async def workouts(self, info: Info[Context, None]) -> list[Workout]:
+        return await info.context.loaders.workouts.load(self.id)
+
+
+@strawberry.type
+class Mesocycle:
+    id: strawberry.ID
+    position: int
+    name: str
+    phase: MesocyclePhase
+    weeks: int
+    start_date: date
+    end_date: date
+    weekly_targets: WeeklyTargets | None
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    async def microcycles(self, info: Info[Context, None]) -> list[Microcycle]:
+        return await info.context.loaders.microcycles.load(self.id)
+
+
+@strawberry.type
+class Macrocycle:
+    id: strawberry.ID
+    position: int
+    name: str
+    goal: str | None
+    start_date: date
+    end_date: date
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    async def mesocycles(self, info: Info[Context, None]) -> list[Mesocycle]:
+        return await info.context.loaders.mesocycles.load(self.id)
+
+
+@strawberry.type
+class Program:
+    id: strawberry.ID
+    name: str
+    goal: ProgramGoal
+    description: str | None
+    start_date: date
+    end_date: date
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="The athlete the program is for.")
+    async def athlete(self, info: Info[Context, None]) -> User:
+        return await info.context.loaders.user.load(self.athlete_id)
+
+    @strawberry.field(description="Who created it; null once that account is gone.")
+    async def created_by(self, info: Info[Context, None]) -> User | None:
+        if self.created_by_id is None:
+            return None
+        return await info.context.loaders.user.load(self.created_by_id)
+
+    @strawberry.field
+    async def macrocycles(self, info: Info[Context, None]) -> list[Macrocycle]:
+        return await info.context.loaders.macrocycles.load(self.id)
+
+
+@strawberry.type
+class ProgramsQuery:
+    @strawberry.field(description="A program the viewer may read; null for unknown ids and other people's programs.")
+    async def program(self, info: Info[Context, None], id: strawberry.ID) -> Program | None:
+        return await resolve.program(info.context, parse_id(id))

@@ -1,0 +1,1 @@
+"""Domain logic. Knows nothing of GraphQL: takes sessions and plain values, returns rows or raises `errors`."""

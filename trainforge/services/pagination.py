@@ -1,0 +1,75 @@
+"""Keyset (cursor) pagination shared by every growing list.
+
+A cursor is opaque to clients: base64url of the sort key of the last row seen.
+Lists are ordered newest first by (created_at, id), so pages stay stable while
+rows are added.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
+
+from trainforge.services.errors import InvalidInput
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    first: int
+    after: tuple[datetime, uuid.UUID] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    rows: Sequence[T]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+def encode_cursor(created_at: datetime, id_: uuid.UUID) -> str:
+    raw = f"{created_at.isoformat()}|{id_}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, _, id_ = base64.urlsafe_b64decode(padded.encode()).decode().partition("|")
+        return datetime.fromisoformat(created), uuid.UUID(id_)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("not a valid cursor", field="after") from exc
+
+
+def page_request(first: int | None, after: str | None, *, default: int, maximum: int) -> PageRequest:
+    size = default if first is None else first
+    if size < 0:
+        raise InvalidInput("first must not be negative", field="first")
+    if size > maximum:
+        raise InvalidInput(f"first must be at most {maximum}", field="first")
+    return PageRequest(first=size, after=decode_cursor(after) if after else None)
+
+
+def paginate(
+    stmt: Select[Any], created_at: ColumnElement[datetime], id_: ColumnElement[uuid.UUID], request: PageRequest
+) -> Select[Any]:
+    """Add the keyset condition, newest-first order and a one-row look-ahead."""
+    if request.after is not None:
+        stmt = stmt.where(tuple_(created_at, id_) < tuple_(*request.after))
+    return stmt.order_by(created_at.desc(), id_.desc()).limit(request.first + 1)
+
+
+def to_page(rows: Sequence[T], request: PageRequest) -> Page[T]:
+    return Page(
+        rows=rows[: request.first],
+        has_next_page=len(rows) > request.first,
+        has_previous_page=request.after is not None,
+    )
