@@ -7,7 +7,6 @@ starts the embedded PostgreSQL in a temporary folder.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -62,13 +61,13 @@ class ScratchServer:
     def database_url(self, name: str) -> str:
         return make_url(self.url).set(database=name).render_as_string(hide_password=False)
 
-    def create(self, prefix: str = "trainforge_test") -> str:
+    async def create(self, prefix: str = "trainforge_test") -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-        asyncio.run(_admin(self.url, f'CREATE DATABASE "{name}"'))
+        await _admin(self.url, f'CREATE DATABASE "{name}"')
         return name
 
-    def drop(self, name: str) -> None:
-        asyncio.run(_admin(self.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    async def drop(self, name: str) -> None:
+        await _admin(self.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -86,12 +85,12 @@ def scratch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch
 
 
 @pytest.fixture(scope="session")
-def database_url(scratch_server: ScratchServer) -> Iterator[str]:
-    name = scratch_server.create()
+async def database_url(scratch_server: ScratchServer) -> AsyncIterator[str]:
+    name = await scratch_server.create()
     try:
         yield scratch_server.database_url(name)
     finally:
-        scratch_server.drop(name)
+        await scratch_server.drop(name)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Developer tooling (code generators and similar), not used at runtime."""
