@@ -26,6 +26,7 @@ from trainforge.config import Settings
 log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "trainforge"
+MIGRATION_LOCK_ID = 0x7472_6169  # arbitrary, fixed: "trai"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -163,26 +164,25 @@ def _alembic_config():
     return cfg
 
 
-async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply Alembic migrations up to `revision` over the given engine."""
-    from alembic import command
-
-    def upgrade(sync_conn) -> None:  # noqa: ANN001
-        cfg = _alembic_config()
-        cfg.attributes["connection"] = sync_conn
-        command.upgrade(cfg, revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(upgrade)
-
-
-async def downgrade(engine: AsyncEngine, revision: str) -> None:
+async def _alembic(engine: AsyncEngine, command_name: str, revision: str) -> None:
+    """Run an Alembic command over one connection of `engine`, in one transaction."""
     from alembic import command
 
     def run(sync_conn) -> None:  # noqa: ANN001
+        # Several processes may start at once: one migrates, the others wait, then find nothing to do.
+        sync_conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
         cfg = _alembic_config()
         cfg.attributes["connection"] = sync_conn
-        command.downgrade(cfg, revision)
+        getattr(command, command_name)(cfg, revision)
 
     async with engine.begin() as conn:
         await conn.run_sync(run)
+
+
+async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply Alembic migrations up to `revision`."""
+    await _alembic(engine, "upgrade", revision)
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    await _alembic(engine, "downgrade", revision)

@@ -61,9 +61,7 @@ def _check_display_name(name: str) -> str:
 
 def _check_profile(fields: ProfileFields, today: date) -> list[InvalidInput]:
     problems = []
-    if fields.birth_date is not None and not (
-        today.replace(year=today.year - 120) <= fields.birth_date <= today.replace(year=today.year - 5)
-    ):
+    if fields.birth_date is not None and not 5 <= age_on(fields.birth_date, today) <= 120:
         problems.append(InvalidInput("birth date must make the athlete 5 to 120 years old", field="birthDate"))
     if fields.max_hr is not None and not 100 <= fields.max_hr <= 250:
         problems.append(InvalidInput("max HR must be between 100 and 250 bpm", field="maxHr"))
@@ -247,9 +245,12 @@ def effective_max_hr(max_hr: int | None, birth_date: date | None, today: date | 
         return max_hr
     if birth_date is None:
         return None
-    today = today or date.today()
-    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    return 220 - age
+    return 220 - age_on(birth_date, today or date.today())
+
+
+def age_on(birth_date: date, today: date) -> int:
+    """Whole years completed (a 29 February birthday counts from 1 March in common years)."""
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
 async def count_linked_users(session: AsyncSession, viewer: Viewer) -> int:
