@@ -20,6 +20,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from trainforge.config import Settings
 from trainforge.db import create_engine, session_factory, statement_counter
@@ -32,8 +33,33 @@ from trainforge.services.errors import Unauthenticated
 log = logging.getLogger(__name__)
 
 
+class _StreamAnyOperation:
+    """A schema whose `subscribe` runs any operation, for the legacy protocol handler below."""
+
+    def __init__(self, schema: Any) -> None:
+        self._schema = schema
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._schema, name)
+
+    async def subscribe(self, **kwargs: Any) -> Any:
+        return await self._schema.stream(**kwargs)
+
+
+class LegacyGraphQLWSHandler(BaseGraphQLWSHandler):
+    """The legacy `graphql-ws` protocol (subscriptions-transport-ws). Its old
+    clients send queries and mutations over the socket too, which strawberry's
+    handler refuses; answer them with one `data` then `complete`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.schema = _StreamAnyOperation(self.schema)
+
+
 class GraphQLApp(GraphQL):
     """Strawberry's ASGI view with our context, bearer auth and a fast JSON encoder."""
+
+    graphql_ws_handler_class = LegacyGraphQLWSHandler
 
     def __init__(self, settings: Settings, engine: AsyncEngine, **kwargs: Any) -> None:
         super().__init__(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -32,6 +34,23 @@ def should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (PublicError, GraphQLError))
 
 
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+class ProductionErrors(MaskErrors):
+    """Mask internal errors, and drop "Did you mean ...?" hints: with introspection
+    off they would still spell out the schema's field and type names."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=should_mask, error_message="Internal server error.")
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for error in processed:
+            error.message = SUGGESTION.sub("", error.message)
+        return processed
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list = [
         lambda: ParserCache(maxsize=settings.parser_cache_size),
@@ -43,7 +62,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)
     if settings.is_production:
-        extensions.append(lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."))
+        extensions.append(ProductionErrors)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
