@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,7 +24,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from trainforge.config import Settings
-from trainforge.db import create_engine, session_factory, statement_counter
+from trainforge.db import create_engine, read_only, session_factory, statement_counter
 from trainforge.resolvers.context import Context
 from trainforge.resolvers.loaders import Loaders
 from trainforge.schema import build_schema
@@ -70,6 +71,7 @@ class GraphQLApp(GraphQL):
         self.settings = settings
         self.engine = engine
         self.sessions = session_factory(engine)
+        self.reader = read_only(engine)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         websocket = isinstance(request, WebSocket)
@@ -77,8 +79,9 @@ class GraphQLApp(GraphQL):
             settings=self.settings,
             engine=self.engine,
             sessions=self.sessions,
+            reader=self.reader,
             # A WebSocket context lives as long as the connection: batch, but never cache.
-            loaders=Loaders(self.sessions, cache=not websocket),
+            loaders=Loaders(self.reader, cache=not websocket),
             request=request,
             response=response,
         )
@@ -140,6 +143,9 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Start-up objects (schema, modules) live forever: keep the collector off them.
+        gc.collect()
+        gc.freeze()
         yield
         await engine.dispose()
 

@@ -17,9 +17,16 @@ from urllib.parse import parse_qs, urlsplit
 from weakref import WeakKeyDictionary
 
 import asyncpg
+import orjson
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from trainforge.config import Settings
 
@@ -135,7 +142,11 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         asyncpg_url(url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip per checkout. A connection the server
+        # dropped fails one statement, and SQLAlchemy then replaces the whole pool.
+        pool_recycle=1800,
+        json_serializer=lambda value: orjson.dumps(value).decode(),
+        json_deserializer=orjson.loads,
         # Small OLTP statements: JIT compilation only adds latency.
         connect_args={"server_settings": {"jit": "off", "application_name": "trainforge"}},
     )
@@ -154,6 +165,15 @@ def statement_counter(engine: AsyncEngine) -> StatementCounter:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+Executor = AsyncSession | AsyncConnection
+"""What read services take: a session inside a write transaction, or a bare read connection."""
+
+
+def read_only(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool in autocommit: a single SELECT needs no BEGIN/ROLLBACK round trips."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _alembic_config():

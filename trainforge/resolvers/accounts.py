@@ -34,16 +34,16 @@ async def linked_users(ctx: Context, side: Role, first: int | None, after: str |
     request = page_arguments(ctx, first, after)
     if me.role is side:
         return Page(rows=[], has_next_page=False, has_previous_page=request.after is not None)
-    async with ctx.sessions() as session:
-        return await accounts.linked_users(session, me, request)
+    async with ctx.reader.connect() as conn:
+        return await accounts.linked_users(conn, me, request)
 
 
 async def linked_user_count(ctx: Context, side: Role) -> int:
     me = ctx.require_viewer()
     if me.role is side:
         return 0
-    async with ctx.sessions() as session:
-        return await accounts.count_linked_users(session, me)
+    async with ctx.reader.connect() as conn:
+        return await accounts.count_linked_users(conn, me)
 
 
 async def sign_up(

@@ -32,7 +32,10 @@ def unauthenticated(message: str = "authentication required") -> PublicError:
 class Context:
     settings: Settings
     engine: AsyncEngine
+    # Writes: `async with sessions.begin()`, one transaction per mutation.
     sessions: async_sessionmaker
+    # Reads: `async with reader.connect()`, autocommit, one statement each.
+    reader: AsyncEngine
     loaders: Loaders
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None

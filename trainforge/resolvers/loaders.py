@@ -9,32 +9,32 @@ from typing import Any
 
 from aiodataloader import DataLoader
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from trainforge.services import accounts, programs
 
-Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[list[Row]]]
+Fetch = Callable[[AsyncConnection, Sequence[uuid.UUID]], Awaitable[list[Row]]]
 
 
-class _SessionLoader(DataLoader):
-    """Runs `fetch` for a batch of keys in a short session of its own.
+class _BatchLoader(DataLoader):
+    """Runs `fetch` for a batch of keys on a pooled read connection of its own.
 
     Loaders of one level dispatch concurrently, so each batch takes its own
-    pooled connection rather than sharing a session.
+    connection rather than sharing one.
     """
 
-    def __init__(self, sessions: async_sessionmaker, fetch: Fetch, key: str, *, cache: bool) -> None:
+    def __init__(self, reader: AsyncEngine, fetch: Fetch, key: str, *, cache: bool) -> None:
         super().__init__(cache=cache)
-        self.sessions = sessions
+        self.reader = reader
         self.fetch = fetch
         self.key = key
 
     async def rows(self, keys: Sequence[uuid.UUID]) -> list[Row]:
-        async with self.sessions() as session:
-            return await self.fetch(session, list(set(keys)))
+        async with self.reader.connect() as conn:
+            return await self.fetch(conn, list(set(keys)))
 
 
-class OneLoader(_SessionLoader):
+class OneLoader(_BatchLoader):
     """key -> the row whose `key` column equals it (or None)."""
 
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[Row | None]:
@@ -42,7 +42,7 @@ class OneLoader(_SessionLoader):
         return [by_key.get(k) for k in keys]
 
 
-class ManyLoader(_SessionLoader):
+class ManyLoader(_BatchLoader):
     """parent key -> its child rows, in the order the fetch returns them."""
 
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[list[Row]]:
@@ -59,10 +59,10 @@ class Loaders:
     connection): batching still happens, but nothing stale is served later.
     """
 
-    def __init__(self, sessions: async_sessionmaker, *, cache: bool = True) -> None:
-        self.user = OneLoader(sessions, accounts.users_by_ids, "id", cache=cache)
-        self.profile = OneLoader(sessions, accounts.profiles_by_user_ids, "user_id", cache=cache)
-        self.macrocycles = ManyLoader(sessions, programs.macrocycles_of, "program_id", cache=cache)
-        self.mesocycles = ManyLoader(sessions, programs.mesocycles_of, "macrocycle_id", cache=cache)
-        self.microcycles = ManyLoader(sessions, programs.microcycles_of, "mesocycle_id", cache=cache)
-        self.workouts = ManyLoader(sessions, programs.workouts_of, "microcycle_id", cache=cache)
+    def __init__(self, reader: AsyncEngine, *, cache: bool = True) -> None:
+        self.user = OneLoader(reader, accounts.users_by_ids, "id", cache=cache)
+        self.profile = OneLoader(reader, accounts.profiles_by_user_ids, "user_id", cache=cache)
+        self.macrocycles = ManyLoader(reader, programs.macrocycles_of, "program_id", cache=cache)
+        self.mesocycles = ManyLoader(reader, programs.mesocycles_of, "macrocycle_id", cache=cache)
+        self.microcycles = ManyLoader(reader, programs.microcycles_of, "mesocycle_id", cache=cache)
+        self.workouts = ManyLoader(reader, programs.workouts_of, "microcycle_id", cache=cache)

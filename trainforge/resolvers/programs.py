@@ -15,8 +15,8 @@ from trainforge.services.pagination import Page
 async def program(ctx: Context, program_id: uuid.UUID) -> Row | None:
     """None for an id that does not exist and for one the viewer may not read alike."""
     me = ctx.require_viewer()
-    async with ctx.sessions() as session:
-        return await programs.get_program(session, me, program_id)
+    async with ctx.reader.connect() as conn:
+        return await programs.get_program(conn, me, program_id)
 
 
 async def program_page(
@@ -24,11 +24,11 @@ async def program_page(
 ) -> Page[Row]:
     me = ctx.require_viewer()
     request = page_arguments(ctx, first, after)
-    async with ctx.sessions() as session:
-        return await programs.list_programs(session, me, request, athlete_id)
+    async with ctx.reader.connect() as conn:
+        return await programs.list_programs(conn, me, request, athlete_id)
 
 
 async def program_count(ctx: Context, athlete_id: uuid.UUID | None) -> int:
     me = ctx.require_viewer()
-    async with ctx.sessions() as session:
-        return await programs.count_programs(session, me, athlete_id)
+    async with ctx.reader.connect() as conn:
+        return await programs.count_programs(conn, me, athlete_id)

@@ -7,6 +7,7 @@ import re
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -22,6 +23,7 @@ from trainforge.config import Settings
 from trainforge.resolvers.context import PublicError
 from trainforge.schema.accounts import AccountsMutation, AccountsQuery
 from trainforge.schema.errors import ERROR_TYPES
+from trainforge.schema.execution import PlainDataExecutionContext
 from trainforge.schema.programs import ProgramsQuery
 
 Query = merge_types("Query", (AccountsQuery, ProgramsQuery))
@@ -51,16 +53,21 @@ class ProductionErrors(MaskErrors):
         return processed
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings, *, plain_data_plans: bool = True) -> strawberry.Schema:
+    # Rule classes are built once: they are part of the validation cache's key,
+    # so rules made per request would never hit it.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
+    if not settings.introspection_enabled:
+        rules += DisableIntrospection().validation_rules
     extensions: list = [
         lambda: ParserCache(maxsize=settings.parser_cache_size),
         lambda: ValidationCache(maxsize=settings.validation_cache_size),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(rules),
     ]
-    if not settings.introspection_enabled:
-        extensions.append(DisableIntrospection)
     if settings.is_production:
         extensions.append(ProductionErrors)
     return strawberry.Schema(
@@ -69,6 +76,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         types=ERROR_TYPES,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=PlainDataExecutionContext if plain_data_plans else None,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.config import Settings
+from trainforge.db import Executor
 from trainforge.models.accounts import AthleteProfile, CoachAthlete, Role, Sex, Units, User
 from trainforge.services import auth
 from trainforge.services.auth import Viewer
@@ -215,17 +216,17 @@ async def unlink_coach(session: AsyncSession, viewer: Viewer, coach_id: uuid.UUI
         raise NotFound("no such linked coach", field="coachId")
 
 
-async def users_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Row]:
-    return list((await session.execute(select(*USER_COLUMNS).where(User.id.in_(ids)))).all())
+async def users_by_ids(db: Executor, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return list((await db.execute(select(*USER_COLUMNS).where(User.id.in_(ids)))).all())
 
 
-async def profiles_by_user_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Row]:
+async def profiles_by_user_ids(db: Executor, ids: Sequence[uuid.UUID]) -> list[Row]:
     table = AthleteProfile.__table__
-    return list((await session.execute(select(table).where(table.c.user_id.in_(ids)))).all())
+    return list((await db.execute(select(table).where(table.c.user_id.in_(ids)))).all())
 
 
 async def linked_users(
-    session: AsyncSession, viewer: Viewer, request: PageRequest
+    db: Executor, viewer: Viewer, request: PageRequest
 ) -> Page[Row]:
     """A coach's athletes, or an athlete's coaches: the people on the other side of the viewer's links."""
     if viewer.is_coach:
@@ -235,7 +236,7 @@ async def linked_users(
     stmt = select(*USER_COLUMNS, CoachAthlete.created_at.label("linked_at")).join(
         CoachAthlete, theirs == User.id
     ).where(mine == viewer.id)
-    rows = (await session.execute(paginate(stmt, CoachAthlete.created_at, User.id, request))).all()
+    rows = (await db.execute(paginate(stmt, CoachAthlete.created_at, User.id, request))).all()
     return to_page(rows, request)
 
 
@@ -253,6 +254,6 @@ def age_on(birth_date: date, today: date) -> int:
     return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
-async def count_linked_users(session: AsyncSession, viewer: Viewer) -> int:
+async def count_linked_users(db: Executor, viewer: Viewer) -> int:
     mine = CoachAthlete.coach_id if viewer.is_coach else CoachAthlete.athlete_id
-    return int(await session.scalar(select(func.count()).select_from(CoachAthlete).where(mine == viewer.id)) or 0)
+    return int(await db.scalar(select(func.count()).select_from(CoachAthlete).where(mine == viewer.id)) or 0)

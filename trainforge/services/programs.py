@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, Row, exists, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from trainforge.db import Executor
 
 from trainforge.models.accounts import CoachAthlete
 from trainforge.models.programs import FitnessProgram, Macrocycle, Mesocycle, Microcycle, WorkoutInstance
@@ -26,20 +27,20 @@ def can_read_athlete(viewer: Viewer, athlete_id: ColumnElement[uuid.UUID]) -> Co
     return or_(athlete_id == viewer.id, linked)
 
 
-async def may_read_athlete(session: AsyncSession, viewer: Viewer, athlete_id: uuid.UUID) -> bool:
+async def may_read_athlete(db: Executor, viewer: Viewer, athlete_id: uuid.UUID) -> bool:
     if athlete_id == viewer.id:
         return True
     return bool(
-        await session.scalar(
+        await db.scalar(
             select(exists().where(CoachAthlete.coach_id == viewer.id, CoachAthlete.athlete_id == athlete_id))
         )
     )
 
 
-async def get_program(session: AsyncSession, viewer: Viewer, program_id: uuid.UUID) -> Row | None:
+async def get_program(db: Executor, viewer: Viewer, program_id: uuid.UUID) -> Row | None:
     """The program, or None when it does not exist or the viewer may not read it."""
     stmt = select(programs).where(programs.c.id == program_id, can_read_athlete(viewer, programs.c.athlete_id))
-    return (await session.execute(stmt)).first()
+    return (await db.execute(stmt)).first()
 
 
 def _visible_programs(viewer: Viewer, athlete_id: uuid.UUID | None):  # noqa: ANN202
@@ -50,38 +51,38 @@ def _visible_programs(viewer: Viewer, athlete_id: uuid.UUID | None):  # noqa: AN
 
 
 async def list_programs(
-    session: AsyncSession, viewer: Viewer, request: PageRequest, athlete_id: uuid.UUID | None = None
+    db: Executor, viewer: Viewer, request: PageRequest, athlete_id: uuid.UUID | None = None
 ) -> Page[Row]:
     """Programs the viewer may read (their own, and their linked athletes' for a coach), newest first."""
     stmt = paginate(_visible_programs(viewer, athlete_id), programs.c.created_at, programs.c.id, request)
-    return to_page((await session.execute(stmt)).all(), request)
+    return to_page((await db.execute(stmt)).all(), request)
 
 
-async def count_programs(session: AsyncSession, viewer: Viewer, athlete_id: uuid.UUID | None = None) -> int:
+async def count_programs(db: Executor, viewer: Viewer, athlete_id: uuid.UUID | None = None) -> int:
     stmt = select(func.count()).select_from(_visible_programs(viewer, athlete_id).subquery())
-    return int(await session.scalar(stmt) or 0)
+    return int(await db.scalar(stmt) or 0)
 
 
-async def _children(session: AsyncSession, table, parent_column, parent_ids, *order) -> list[Row]:  # noqa: ANN001
+async def _children(db: Executor, table, parent_column, parent_ids, *order) -> list[Row]:  # noqa: ANN001
     stmt = select(table).where(parent_column.in_(parent_ids)).order_by(parent_column, *order)
-    return list((await session.execute(stmt)).all())
+    return list((await db.execute(stmt)).all())
 
 
-async def macrocycles_of(session: AsyncSession, program_ids: Sequence[uuid.UUID]) -> list[Row]:
-    return await _children(session, macrocycles, macrocycles.c.program_id, program_ids, macrocycles.c.position)
+async def macrocycles_of(db: Executor, program_ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await _children(db, macrocycles, macrocycles.c.program_id, program_ids, macrocycles.c.position)
 
 
-async def mesocycles_of(session: AsyncSession, macrocycle_ids: Sequence[uuid.UUID]) -> list[Row]:
-    return await _children(session, mesocycles, mesocycles.c.macrocycle_id, macrocycle_ids, mesocycles.c.position)
+async def mesocycles_of(db: Executor, macrocycle_ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await _children(db, mesocycles, mesocycles.c.macrocycle_id, macrocycle_ids, mesocycles.c.position)
 
 
-async def microcycles_of(session: AsyncSession, mesocycle_ids: Sequence[uuid.UUID]) -> list[Row]:
+async def microcycles_of(db: Executor, mesocycle_ids: Sequence[uuid.UUID]) -> list[Row]:
     return await _children(
-        session, microcycles, microcycles.c.mesocycle_id, mesocycle_ids, microcycles.c.week_number
+        db, microcycles, microcycles.c.mesocycle_id, mesocycle_ids, microcycles.c.week_number
     )
 
 
-async def workouts_of(session: AsyncSession, microcycle_ids: Sequence[uuid.UUID]) -> list[Row]:
+async def workouts_of(db: Executor, microcycle_ids: Sequence[uuid.UUID]) -> list[Row]:
     return await _children(
-        session, workouts, workouts.c.microcycle_id, microcycle_ids, workouts.c.scheduled_date, workouts.c.id
+        db, workouts, workouts.c.microcycle_id, microcycle_ids, workouts.c.scheduled_date, workouts.c.id
     )

@@ -1,0 +1,180 @@
+"""A faster path through graphql-core for plain data.
+
+Most of a program tree is plain data: a workout and its prescription are
+objects whose fields are attributes of the loaded row or pydantic model, with
+no resolver, no arguments and no directives. graphql-core still runs its full
+per-field machinery for each of them (resolve info, awaitable checks, path
+bookkeeping): about 2,700 fields for one program, most of the request's time.
+
+For such selections this execution context compiles, once per request and
+selection, a plan that reads the attributes and serializes the leaves
+directly. Anything the plan is not sure about (a null where the schema says
+non-null, a value a scalar refuses, an abstract type, @defer) falls back to
+graphql-core's own path for that object, so results and errors stay exactly
+what graphql-core would produce; tests compare both paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    Undefined,
+)
+from sqlalchemy import Row
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+Plan = Callable[[Any], dict[str, Any]]
+Complete = Callable[[Any], Any]
+
+
+class _Fallback(Exception):
+    """The plan cannot complete this value the way graphql-core would: let graphql-core do it."""
+
+
+_FALLBACK = _Fallback()
+_NO_PLAN = object()
+
+
+def _python_name(field: Any) -> str | None:
+    """The attribute a strawberry field reads, when it is a plain attribute (no resolver, no arguments)."""
+    definition = field.extensions.get("strawberry-definition")
+    resolver = field.resolve
+    if definition is None or field.args or not getattr(resolver, "_is_default", False):
+        return None
+    return definition.python_name
+
+
+def _leaf(serialize: Callable[[Any], Any]) -> Complete:
+    def complete(value: Any) -> Any:
+        try:
+            result = serialize(value)
+        except Exception:  # graphql-core turns this into a located field error
+            raise _FALLBACK from None
+        if result is None or result is Undefined:
+            raise _FALLBACK
+        return result
+
+    return complete
+
+
+def _nullable(complete: Complete) -> Complete:
+    def nullable(value: Any) -> Any:
+        return None if value is None else complete(value)
+
+    return nullable
+
+
+def _non_null(complete: Complete) -> Complete:
+    def non_null(value: Any) -> Any:
+        if value is None:
+            raise _FALLBACK
+        return complete(value)
+
+    return non_null
+
+
+def _list_of(complete: Complete) -> Complete:
+    def list_of(value: Any) -> Any:
+        if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+            raise _FALLBACK
+        return [complete(item) for item in value]
+
+    return list_of
+
+
+class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core execution with compiled plans for plain-data selections."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (type, id(field list)) -> (field list kept alive, plan or _NO_PLAN), per request.
+        self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, Any]] = {}
+        # Database rows are never awaitable, but asking a Row for `__await__` goes
+        # through SQLAlchemy's slow missing-key path: answer for them directly.
+        check = self.is_awaitable
+        self.is_awaitable = lambda value: False if type(value) is Row else check(value)  # type: ignore[method-assign]
+
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        path: Any,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        plan = self._plan(return_type, field_details_list)
+        if plan is not None:
+            try:
+                return plan(result)
+            except _Fallback:
+                pass
+        return super().collect_and_execute_subfields(
+            return_type, field_details_list, path, result, position_context
+        )
+
+    def _plan(self, return_type: GraphQLObjectType, field_details_list: Any) -> Plan | None:
+        key = (return_type, id(field_details_list))
+        cached = self._plans.get(key)
+        if cached is None:
+            plan = self._compile_object(return_type, field_details_list)
+            cached = (field_details_list, _NO_PLAN if plan is None else plan)
+            self._plans[key] = cached
+        plan = cached[1]
+        return None if plan is _NO_PLAN else plan
+
+    def _compile_object(self, object_type: GraphQLObjectType, field_details_list: Any) -> Plan | None:
+        if object_type.is_type_of is not None:
+            return None
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        if new_defer_usages:
+            return None
+        steps: list[tuple[str, str | None, Any]] = []
+        for response_key, details in grouped_field_set.items():
+            if any(d.defer_usage is not None or d.fragment_variable_values for d in details):
+                return None
+            node = details[0].node
+            name = node.name.value
+            if name == "__typename":
+                steps.append((response_key, None, object_type.name))
+                continue
+            field = object_type.fields.get(name)
+            attribute = _python_name(field) if field is not None else None
+            if attribute is None or node.arguments:
+                return None
+            complete = self._compile_value(field.type, details)
+            if complete is None:
+                return None
+            steps.append((response_key, attribute, complete))
+
+        def plan(source: Any) -> dict[str, Any]:
+            data: dict[str, Any] = {}
+            for response_key, attribute, complete in steps:
+                data[response_key] = complete if attribute is None else complete(getattr(source, attribute))
+            return data
+
+        return plan
+
+    def _compile_value(self, type_: GraphQLOutputType, details: Any) -> Complete | None:
+        if isinstance(type_, GraphQLNonNull):
+            inner = self._compile_value(type_.of_type, details)
+            return None if inner is None else _non_null(inner)
+        return self._compile_nullable(type_, details)
+
+    def _compile_nullable(self, type_: GraphQLOutputType, details: Any) -> Complete | None:
+        if isinstance(type_, GraphQLList):
+            item = self._compile_value(type_.of_type, details)
+            return None if item is None else _nullable(_list_of(item))
+        if isinstance(type_, (GraphQLScalarType, GraphQLEnumType)):
+            return _nullable(_leaf(type_.serialize))
+        if isinstance(type_, GraphQLObjectType):
+            plan = self._plan(type_, details)
+            return None if plan is None else _nullable(plan)
+        return None  # interfaces and unions resolve their runtime type: not plain
