@@ -17,6 +17,9 @@ what graphql-core would produce; tests compare both paths.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
+from functools import lru_cache
+from types import CodeType
 from typing import Any
 
 from graphql import (
@@ -52,16 +55,40 @@ def _python_name(field: Any) -> str | None:
     return definition.python_name
 
 
-def _leaf(serialize: Callable[[Any], Any]) -> Complete:
+# Inline checks for values a built-in scalar passes through unchanged (`v` is the value).
+_PASS_THROUGH = {
+    "String": "type(v) is str",
+    "ID": "type(v) is str",
+    "Boolean": "type(v) is bool",
+    "Int": "type(v) is int and -2147483648 <= v <= 2147483647",  # GraphQL Int is 32-bit
+    "Float": "type(v) is float and v - v == 0.0",  # finite: inf - inf and nan - nan are nan
+}
+# strawberry serializes Date and DateTime with isoformat().
+_ISOFORMAT = {"Date": "date", "DateTime": "datetime"}
+
+
+def _leaf(type_: GraphQLScalarType | GraphQLEnumType) -> Complete:
+    """Serialize like graphql-core's complete_leaf_value, or ask for the fallback."""
+    serialize = type_.serialize
+
     def complete(value: Any) -> Any:
-        try:
-            result = serialize(value)
-        except Exception:  # graphql-core turns this into a located field error
-            raise _FALLBACK from None
+        result = serialize(value)
         if result is None or result is Undefined:
             raise _FALLBACK
         return result
 
+    if isinstance(type_, GraphQLEnumType):
+        # Few distinct members: remember each one's serialized name.
+        known: dict[Any, Any] = {}
+
+        def enum_value(value: Any) -> Any:
+            try:
+                return known[value]
+            except KeyError:
+                known[value] = result = complete(value)
+                return result
+
+        return enum_value
     return complete
 
 
@@ -90,6 +117,60 @@ def _list_of(complete: Complete) -> Complete:
     return list_of
 
 
+class _PlanSource:
+    """Writes one plan as Python source: a function reading the source object's
+    attributes into the response dict, with the common leaf cases inlined."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+        self.lines: list[str] = []
+        self.keys: list[tuple[str, str]] = []
+        self.namespace: dict[str, Any] = {"FALLBACK": _FALLBACK, "date": date, "datetime": datetime}
+
+    def _ref(self, value: Any) -> str:
+        name = f"r{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def _target(self, key: str) -> str:
+        target = f"f{len(self.keys)}"
+        self.keys.append((key, target))
+        return target
+
+    def constant(self, key: str, value: str) -> None:
+        self.lines.append(f"{self._target(key)} = {value!r}")
+
+    def call(self, key: str, attribute: str, complete: Complete) -> None:
+        self.lines.append(f"{self._target(key)} = {self._ref(complete)}(src.{attribute})")
+
+    def leaf(self, key: str, attribute: str, non_null: bool, type_: GraphQLScalarType, slow: Complete) -> None:
+        target = self._target(key)
+        self.lines.append(f"v = src.{attribute}")
+        if non_null:
+            self.lines += ["if v is None:", "    raise FALLBACK"]
+        else:
+            self.lines += ["if v is None:", f"    {target} = None"]
+        if type_.name in _ISOFORMAT:
+            fast, value = f"type(v) is {_ISOFORMAT[type_.name]}", "v.isoformat()"
+        else:
+            fast, value = _PASS_THROUGH[type_.name], "v"
+        keyword = "if" if non_null else "elif"
+        self.lines += [f"{keyword} {fast}:", f"    {target} = {value}", "else:", f"    {target} = {self._ref(slow)}(v)"]
+
+    def compile(self) -> Plan:
+        result = ", ".join(f"{key!r}: {target}" for key, target in self.keys)
+        body = "\n".join(f"    {line}" for line in [*self.lines, f"return {{{result}}}"])
+        source = f"def plan(src):\n{body}\n"
+        exec(_compiled(source, self.type_name), self.namespace)  # noqa: S102
+        return self.namespace["plan"]
+
+
+@lru_cache(maxsize=512)
+def _compiled(source: str, type_name: str) -> CodeType:
+    # Plans are built per request, but their source repeats: compile each text once.
+    return compile(source, f"<plan for {type_name}>", "exec")
+
+
 class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core execution with compiled plans for plain-data selections."""
 
@@ -114,7 +195,7 @@ class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if plan is not None:
             try:
                 return plan(result)
-            except _Fallback:
+            except Exception:  # noqa: BLE001 - plans only read attributes: redo the object the slow way
                 pass
         return super().collect_and_execute_subfields(
             return_type, field_details_list, path, result, position_context
@@ -136,31 +217,34 @@ class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if new_defer_usages:
             return None
-        steps: list[tuple[str, str | None, Any]] = []
+        code = _PlanSource(object_type.name)
         for response_key, details in grouped_field_set.items():
             if any(d.defer_usage is not None or d.fragment_variable_values for d in details):
                 return None
             node = details[0].node
             name = node.name.value
             if name == "__typename":
-                steps.append((response_key, None, object_type.name))
+                code.constant(response_key, object_type.name)
                 continue
             field = object_type.fields.get(name)
             attribute = _python_name(field) if field is not None else None
             if attribute is None or node.arguments:
                 return None
-            complete = self._compile_value(field.type, details)
-            if complete is None:
+            if not self._emit_field(code, response_key, attribute, field.type, details):
                 return None
-            steps.append((response_key, attribute, complete))
+        return code.compile()
 
-        def plan(source: Any) -> dict[str, Any]:
-            data: dict[str, Any] = {}
-            for response_key, attribute, complete in steps:
-                data[response_key] = complete if attribute is None else complete(getattr(source, attribute))
-            return data
-
-        return plan
+    def _emit_field(self, code: _PlanSource, key: str, attribute: str, type_: GraphQLOutputType, details: Any) -> bool:
+        non_null = isinstance(type_, GraphQLNonNull)
+        named = type_.of_type if non_null else type_
+        if isinstance(named, GraphQLScalarType) and (named.name in _PASS_THROUGH or named.name in _ISOFORMAT):
+            code.leaf(key, attribute, non_null, named, _leaf(named))
+            return True
+        complete = self._compile_value(type_, details)
+        if complete is None:
+            return False
+        code.call(key, attribute, complete)
+        return True
 
     def _compile_value(self, type_: GraphQLOutputType, details: Any) -> Complete | None:
         if isinstance(type_, GraphQLNonNull):
@@ -173,7 +257,7 @@ class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
             item = self._compile_value(type_.of_type, details)
             return None if item is None else _nullable(_list_of(item))
         if isinstance(type_, (GraphQLScalarType, GraphQLEnumType)):
-            return _nullable(_leaf(type_.serialize))
+            return _nullable(_leaf(type_))
         if isinstance(type_, GraphQLObjectType):
             plan = self._plan(type_, details)
             return None if plan is None else _nullable(plan)
