@@ -45,6 +45,19 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
 
+    # LLM program generation (any OpenAI-compatible server: OpenAI, Ollama, vLLM, llama.cpp)
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "TRAINFORGE_OPENAI_BASE_URL")
+    )
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "TRAINFORGE_OPENAI_API_KEY")
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = 60.0
+    llm_http_retries: int = 2  # the openai client's own retries of failed HTTP calls
+    llm_max_attempts: int = 3  # our retries when the output fails validation
+    llm_concurrency: int = 4  # mesocycle breakdowns in flight at once
+
     # GraphQL limits (every mode)
     max_page_size: int = 100
     default_page_size: int = 20

@@ -10,8 +10,7 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.resolvers.context import Context, PublicError
-from trainforge.services.accounts import InvalidInputs
-from trainforge.services.errors import InvalidInput, ServiceError
+from trainforge.services.errors import InvalidInput, InvalidInputs, ServiceError
 from trainforge.services.pagination import PageRequest, page_request
 
 T = TypeVar("T")

@@ -17,7 +17,7 @@ from trainforge.db import Executor
 from trainforge.models.accounts import AthleteProfile, CoachAthlete, Role, Sex, Units, User
 from trainforge.services import auth
 from trainforge.services.auth import Viewer
-from trainforge.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from trainforge.services.errors import Conflict, Forbidden, InvalidInput, NotFound, raise_problems
 from trainforge.services.pagination import Page, PageRequest, paginate, to_page
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -73,21 +73,6 @@ def _check_profile(fields: ProfileFields, today: date) -> list[InvalidInput]:
     return problems
 
 
-class InvalidInputs(InvalidInput):
-    """Several fields failed at once; `problems` lists each."""
-
-    def __init__(self, problems: list[InvalidInput]) -> None:
-        super().__init__("; ".join(p.message for p in problems), field=problems[0].field)
-        self.problems = problems
-
-
-def _raise_if(problems: list[InvalidInput]) -> None:
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise InvalidInputs(problems)
-
-
 async def sign_up(
     session: AsyncSession,
     settings: Settings,
@@ -109,7 +94,7 @@ async def sign_up(
         if role is not Role.ATHLETE:
             problems.append(InvalidInput("only athletes have a profile", field="profile"))
         problems.extend(_check_profile(profile, today or date.today()))
-    _raise_if(problems)
+    raise_problems(problems)
 
     user = (
         await session.execute(
@@ -171,7 +156,7 @@ async def update_profile(
         max_hr=fields.max_hr or (None if "max_hr" in fields.clear else profile.max_hr),
         resting_hr=fields.resting_hr or (None if "resting_hr" in fields.clear else profile.resting_hr),
     )
-    _raise_if(_check_profile(merged, today or date.today()))
+    raise_problems(_check_profile(merged, today or date.today()))
     profile.birth_date = merged.birth_date
     profile.max_hr = merged.max_hr
     profile.resting_hr = merged.resting_hr

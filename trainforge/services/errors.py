@@ -16,6 +16,22 @@ class InvalidInput(ServiceError):
     """Input failed validation; `field` names it (camelCase path as the client sent it)."""
 
 
+class InvalidInputs(InvalidInput):
+    """Several fields failed at once; `problems` lists each."""
+
+    def __init__(self, problems: list[InvalidInput]) -> None:
+        super().__init__("; ".join(p.message for p in problems), field=problems[0].field)
+        self.problems = problems
+
+
+def raise_problems(problems: list[InvalidInput]) -> None:
+    """Raise the one problem, or all of them together; nothing when there are none."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise InvalidInputs(problems)
+
+
 class NotFound(ServiceError):
     """No such object, or one the viewer may not see (the two are indistinguishable)."""
 
