@@ -33,9 +33,10 @@ migrate: install
 codegen: install
 	$(BIN)/trainforge codegen
 
-## Nested program query: requests/s, p50/p99, SQL statements per request
+## Benchmarks: nested program query (requests/s, p50/p99, SQL per request), then rule-based generation
 bench: install
 	$(BIN)/python bench/nested_query.py $(BENCH_ARGS)
+	$(BIN)/python bench/generation.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -51,7 +51,6 @@ import json
 import math
 import os
 import re
-import secrets
 import shutil
 import signal
 import socket

@@ -11,7 +11,15 @@ export type Scalars = {
   JSON: unknown;
 };
 
+export type ExperienceLevel = "BEGINNER" | "INTERMEDIATE" | "ADVANCED";
+
+export type GeneratorKind = "RULES" | "LLM";
+
 export type MesocyclePhase = "GENERAL_PREPARATION" | "ACCUMULATION" | "INTENSIFICATION" | "REALIZATION" | "HYPERTROPHY" | "STRENGTH" | "POWER" | "BASE" | "BUILD" | "PEAK" | "TAPER" | "TRANSITION";
+
+export type PeriodizationModel = "LINEAR" | "UNDULATING" | "BLOCK" | "AUTO";
+
+export type ProgramGenerator = "RULES" | "LLM";
 
 export type ProgramGoal = "STRENGTH" | "HYPERTROPHY" | "ENDURANCE" | "GENERAL_FITNESS" | "COMPETITION";
 
@@ -21,9 +29,27 @@ export type Sex = "FEMALE" | "MALE" | "OTHER";
 
 export type Units = "METRIC" | "IMPERIAL";
 
+export type Weekday = "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY" | "SUNDAY";
+
 export type WorkoutStatus = "SCHEDULED" | "COMPLETED" | "SKIPPED";
 
 export type WorkoutType = "STRENGTH" | "HYPERTROPHY" | "POWER" | "ENDURANCE" | "CONDITIONING" | "MOBILITY" | "RECOVERY" | "TEST";
+
+export type GenerateProgramInput = {
+  athleteId?: Scalars["ID"] | null;
+  goal: ProgramGoal;
+  startDate: Scalars["Date"];
+  totalWeeks: Scalars["Int"];
+  weekdays: Array<Weekday>;
+  daysPerWeek?: Scalars["Int"] | null;
+  sessionMinutes?: Scalars["Int"];
+  experience?: ExperienceLevel;
+  equipment?: Array<Scalars["String"]>;
+  periodizationModel?: PeriodizationModel;
+  generator?: GeneratorKind;
+  eventDate?: Scalars["Date"] | null;
+  seed?: Scalars["Int"] | null;
+};
 
 export type LogInInput = {
   email: Scalars["String"];
@@ -56,7 +82,7 @@ export type SignUpMutation = {
       role: Role;
     } | null;
     errors: Array<{
-      __typename: "ConflictError" | "ForbiddenError" | "NotFoundError" | "ValidationError";
+      __typename: "ConflictError" | "ForbiddenError" | "GenerationFailedError" | "NotFoundError" | "ValidationError";
       message: Scalars["String"];
       field: Scalars["String"] | null;
     }>;
@@ -75,7 +101,7 @@ export type LogInMutation = {
       role: Role;
     } | null;
     errors: Array<{
-      __typename: "ConflictError" | "ForbiddenError" | "NotFoundError" | "ValidationError";
+      __typename: "ConflictError" | "ForbiddenError" | "GenerationFailedError" | "NotFoundError" | "ValidationError";
       message: Scalars["String"];
       field: Scalars["String"] | null;
     }>;
@@ -116,7 +142,7 @@ export type UpdateProfileMutation = {
       units: Units;
     } | null;
     errors: Array<{
-      __typename: "ConflictError" | "ForbiddenError" | "NotFoundError" | "ValidationError";
+      __typename: "ConflictError" | "ForbiddenError" | "GenerationFailedError" | "NotFoundError" | "ValidationError";
       message: Scalars["String"];
       field: Scalars["String"] | null;
     }>;
@@ -134,7 +160,7 @@ export type LinkCoachMutation = {
       displayName: Scalars["String"];
     } | null;
     errors: Array<{
-      __typename: "ConflictError" | "ForbiddenError" | "NotFoundError" | "ValidationError";
+      __typename: "ConflictError" | "ForbiddenError" | "GenerationFailedError" | "NotFoundError" | "ValidationError";
       message: Scalars["String"];
       field: Scalars["String"] | null;
     }>;
@@ -149,7 +175,7 @@ export type UnlinkCoachMutation = {
   unlinkCoach: {
     coachId: Scalars["ID"] | null;
     errors: Array<{
-      __typename: "ConflictError" | "ForbiddenError" | "NotFoundError" | "ValidationError";
+      __typename: "ConflictError" | "ForbiddenError" | "GenerationFailedError" | "NotFoundError" | "ValidationError";
       message: Scalars["String"];
       field: Scalars["String"] | null;
     }>;
@@ -191,6 +217,88 @@ export type CoachAthletesQuery = {
 export type CoachAthletesQueryVariables = {
   first?: Scalars["Int"] | null;
   after?: Scalars["String"] | null;
+};
+
+export type EquipmentCatalogQuery = {
+  equipmentCatalog: Array<{
+    name: Scalars["String"];
+    location: Scalars["String"];
+  }>;
+};
+
+export type EquipmentCatalogQueryVariables = Record<string, never>;
+
+export type GenerateProgramMutation = {
+  generateProgram: {
+    program: {
+      id: Scalars["ID"];
+      name: Scalars["String"];
+      goal: ProgramGoal;
+      startDate: Scalars["Date"];
+      endDate: Scalars["Date"];
+      generator: ProgramGenerator | null;
+      generatorModel: Scalars["String"] | null;
+      promptVersion: Scalars["String"] | null;
+      macrocycles: Array<{
+        id: Scalars["ID"];
+        mesocycles: Array<{
+          id: Scalars["ID"];
+          name: Scalars["String"];
+          phase: MesocyclePhase;
+          weeks: Scalars["Int"];
+          startDate: Scalars["Date"];
+          endDate: Scalars["Date"];
+          microcycles: Array<{
+            weekNumber: Scalars["Int"];
+            isDeload: Scalars["Boolean"];
+            workouts: Array<{
+              id: Scalars["ID"];
+              date: Scalars["Date"];
+              name: Scalars["String"];
+              type: WorkoutType;
+            }>;
+          }>;
+        }>;
+      }>;
+    } | null;
+    errors: Array<{
+      __typename: "ConflictError" | "ForbiddenError" | "GenerationFailedError" | "NotFoundError" | "ValidationError";
+      message: Scalars["String"];
+      field: Scalars["String"] | null;
+    }>;
+  };
+};
+
+export type GenerateProgramMutationVariables = {
+  input: GenerateProgramInput;
+};
+
+export type RegenerateMesocycleMutation = {
+  regenerateMesocycle: {
+    mesocycle: {
+      id: Scalars["ID"];
+      microcycles: Array<{
+        weekNumber: Scalars["Int"];
+        isDeload: Scalars["Boolean"];
+        workouts: Array<{
+          id: Scalars["ID"];
+          date: Scalars["Date"];
+          name: Scalars["String"];
+          status: WorkoutStatus;
+        }>;
+      }>;
+    } | null;
+    errors: Array<{
+      __typename: "ConflictError" | "ForbiddenError" | "GenerationFailedError" | "NotFoundError" | "ValidationError";
+      message: Scalars["String"];
+      field: Scalars["String"] | null;
+    }>;
+  };
+};
+
+export type RegenerateMesocycleMutationVariables = {
+  mesocycleId: Scalars["ID"];
+  seed?: Scalars["Int"] | null;
 };
 
 export type ProgramListQuery = {

@@ -3,6 +3,7 @@ operation the frontends send runs cleanly against the API."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from graphql import OperationDefinitionNode, parse
@@ -77,6 +78,18 @@ async def test_every_frontend_operation_runs(client, make_user, make_programs):
     assert [e["node"]["id"] for e in listed["viewer"]["programs"]["edges"]] == [str(program_id)]
     tree = await run("ProgramTree", {"id": str(program_id)}, token=coach.token)
     assert len(tree["program"]["macrocycles"][0]["mesocycles"]) == 2
+
+    catalog = (await run("EquipmentCatalog"))["equipmentCatalog"]
+    generated = await run(
+        "GenerateProgram",
+        {"input": {"athleteId": athlete_id, "goal": "HYPERTROPHY", "startDate": date.today().isoformat(),
+                   "totalWeeks": 8, "weekdays": ["TUESDAY", "THURSDAY", "SATURDAY"],
+                   "equipment": [item["name"] for item in catalog[:30]]}},
+        token=coach.token,
+    )
+    mesocycle = generated["generateProgram"]["program"]["macrocycles"][0]["mesocycles"][0]
+    regenerated = await run("RegenerateMesocycle", {"mesocycleId": mesocycle["id"], "seed": 3}, token=coach.token)
+    assert len(regenerated["regenerateMesocycle"]["mesocycle"]["microcycles"]) == mesocycle["weeks"]
 
     unlinked = await run("UnlinkCoach", {"coachId": str(coach.id)}, token=athlete_token)
     assert unlinked["unlinkCoach"]["coachId"] == str(coach.id)

@@ -30,6 +30,7 @@ from trainforge.resolvers.loaders import Loaders
 from trainforge.schema import build_schema
 from trainforge.services import auth
 from trainforge.services.errors import Unauthenticated
+from trainforge.services.generation.registry import Generators
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class GraphQLApp(GraphQL):
         self.engine = engine
         self.sessions = session_factory(engine)
         self.reader = read_only(engine)
+        self.generators = Generators(settings)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         websocket = isinstance(request, WebSocket)
@@ -82,6 +84,7 @@ class GraphQLApp(GraphQL):
             reader=self.reader,
             # A WebSocket context lives as long as the connection: batch, but never cache.
             loaders=Loaders(self.reader, cache=not websocket),
+            generators=self.generators,
             request=request,
             response=response,
         )
@@ -147,6 +150,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         gc.collect()
         gc.freeze()
         yield
+        await graphql.generators.aclose()
         await engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
@@ -34,6 +33,7 @@ async def test_program_tree_is_identical_with_and_without_plans(app, settings, m
             sessions=graphql_app.sessions,
             reader=graphql_app.reader,
             loaders=Loaders(graphql_app.reader),
+            generators=graphql_app.generators,
             viewer=Viewer(athlete.id, Role.ATHLETE),
         )
         result = await schema.execute(

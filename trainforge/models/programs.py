@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trainforge.models.base import Base, PydanticJSONB, Timestamps, UUIDPrimaryKey, text_enum
@@ -28,6 +30,11 @@ class ProgramGoal(str, enum.Enum):
     ENDURANCE = "endurance"
     GENERAL_FITNESS = "general_fitness"
     COMPETITION = "competition"
+
+
+class ProgramGenerator(str, enum.Enum):
+    RULES = "rules"
+    LLM = "llm"
 
 
 class MesocyclePhase(str, enum.Enum):
@@ -81,6 +88,12 @@ class FitnessProgram(UUIDPrimaryKey, Timestamps, Base):
     description: Mapped[str | None] = mapped_column(Text)
     start_date: Mapped[date] = mapped_column(Date, nullable=False)
     end_date: Mapped[date] = mapped_column(Date, nullable=False)
+    # What produced the program (null for programs written by other means, e.g. the demo).
+    generator: Mapped[ProgramGenerator | None] = mapped_column(text_enum(ProgramGenerator, "program_generator"))
+    generator_model: Mapped[str | None] = mapped_column(String(200))
+    prompt_version: Mapped[str | None] = mapped_column(String(32))
+    # The validated generation request, so a mesocycle can be re-broken down later.
+    generation_input: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class Macrocycle(UUIDPrimaryKey, Timestamps, Base):

@@ -24,15 +24,24 @@ class Outcome(Generic[T]):
     errors: list[ServiceError] = field(default_factory=list)
 
 
-async def in_transaction(ctx: Context, work: Callable[[AsyncSession], Awaitable[T]]) -> Outcome[T]:
-    """Run `work` in one transaction; a service error rolls everything back and is reported."""
+async def attempt(work: Awaitable[T]) -> Outcome[T]:
+    """Await `work`; a service error becomes the outcome's errors."""
     try:
-        async with ctx.sessions.begin() as session:
-            return Outcome(value=await work(session))
+        return Outcome(value=await work)
     except InvalidInputs as exc:
         return Outcome(errors=list(exc.problems))
     except ServiceError as exc:
         return Outcome(errors=[exc])
+
+
+async def in_transaction(ctx: Context, work: Callable[[AsyncSession], Awaitable[T]]) -> Outcome[T]:
+    """Run `work` in one transaction; a service error rolls everything back and is reported."""
+
+    async def run() -> T:
+        async with ctx.sessions.begin() as session:
+            return await work(session)
+
+    return await attempt(run())
 
 
 def bad_input(exc: InvalidInput) -> PublicError:

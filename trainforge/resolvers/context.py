@@ -15,6 +15,7 @@ from trainforge.config import Settings
 from trainforge.resolvers.loaders import Loaders
 from trainforge.services.auth import Viewer
 from trainforge.services.errors import Unauthenticated
+from trainforge.services.generation.registry import Generators
 
 
 class PublicError(GraphQLError):
@@ -37,6 +38,8 @@ class Context:
     # Reads: `async with reader.connect()`, autocommit, one statement each.
     reader: AsyncEngine
     loaders: Loaders
+    # Program generators of this process (rule-based, LLM).
+    generators: Generators
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
     viewer: Viewer | None = None

@@ -24,10 +24,11 @@ from trainforge.resolvers.context import PublicError
 from trainforge.schema.accounts import AccountsMutation, AccountsQuery
 from trainforge.schema.errors import ERROR_TYPES
 from trainforge.schema.execution import PlainDataExecutionContext
+from trainforge.schema.generation import GenerationMutation, GenerationQuery
 from trainforge.schema.programs import ProgramsQuery
 
-Query = merge_types("Query", (AccountsQuery, ProgramsQuery))
-Mutation = merge_types("Mutation", (AccountsMutation,))
+Query = merge_types("Query", (AccountsQuery, ProgramsQuery, GenerationQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, GenerationMutation))
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from trainforge.services import errors
+from trainforge.services.generation.types import GenerationFailed
 
 
 @strawberry.interface(description="Why a mutation did not happen; nothing was written.")
@@ -33,7 +34,13 @@ class ConflictError(MutationError):
     pass
 
 
+@strawberry.type(description="The program generator could not produce a valid program; nothing was stored.")
+class GenerationFailedError(MutationError):
+    pass
+
+
 _BY_KIND: dict[type[errors.ServiceError], type[MutationError]] = {
+    GenerationFailed: GenerationFailedError,
     errors.InvalidInput: ValidationError,
     errors.NotFound: NotFoundError,
     errors.Forbidden: ForbiddenError,
@@ -41,7 +48,7 @@ _BY_KIND: dict[type[errors.ServiceError], type[MutationError]] = {
     errors.Conflict: ConflictError,
 }
 
-ERROR_TYPES = (ValidationError, NotFoundError, ForbiddenError, ConflictError)
+ERROR_TYPES = (ValidationError, NotFoundError, ForbiddenError, ConflictError, GenerationFailedError)
 
 
 def to_mutation_errors(problems: list[errors.ServiceError]) -> list[MutationError]:

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import strawberry
 from strawberry import Info
+from strawberry.scalars import JSON
 
 from trainforge.models import programs as models
 from trainforge.resolvers import programs as resolve
@@ -21,6 +22,7 @@ ProgramGoal = strawberry.enum(models.ProgramGoal)
 MesocyclePhase = strawberry.enum(models.MesocyclePhase)
 WorkoutType = strawberry.enum(models.WorkoutType)
 WorkoutStatus = strawberry.enum(models.WorkoutStatus)
+ProgramGenerator = strawberry.enum(models.ProgramGenerator)
 
 
 @strawberry.type(description="What a normal (non-deload) week of a mesocycle aims at.")
@@ -125,6 +127,10 @@ class Program:
     description: str | None
     start_date: date
     end_date: date
+    generator: ProgramGenerator | None = strawberry.field(description="What generated it; null if not generated.")
+    generator_model: str | None = strawberry.field(description="The LLM's model name, for LLM programs.")
+    prompt_version: str | None = strawberry.field(description="Version of the prompts, for LLM programs.")
+    generation_input: JSON | None = strawberry.field(description="The validated generation request.")
     created_at: datetime
     updated_at: datetime
 

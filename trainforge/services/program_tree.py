@@ -23,6 +23,7 @@ from trainforge.models.programs import (
     Mesocycle,
     MesocyclePhase,
     Microcycle,
+    ProgramGenerator,
     ProgramGoal,
     WorkoutInstance,
     WorkoutStatus,
@@ -81,6 +82,10 @@ class ProgramPlan:
     created_by_id: uuid.UUID | None = None
     description: str | None = None
     id: uuid.UUID = field(default_factory=uuid.uuid4)
+    generator: ProgramGenerator | None = None
+    generator_model: str | None = None
+    prompt_version: str | None = None
+    generation_input: dict[str, Any] | None = None
 
 
 @dataclass
@@ -90,6 +95,23 @@ class _Rows:
     mesocycles: list[dict[str, Any]] = field(default_factory=list)
     microcycles: list[dict[str, Any]] = field(default_factory=list)
     workouts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def workout_rows(microcycle_id: uuid.UUID, workouts: Iterable[WorkoutPlan]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": uuid.uuid4(),
+            "microcycle_id": microcycle_id,
+            "scheduled_date": w.scheduled_date,
+            "name": w.name,
+            "workout_type": w.workout_type,
+            "status": w.status,
+            "duration_minutes": w.duration_minutes,
+            "prescription": w.prescription,
+            "notes": w.notes,
+        }
+        for w in workouts
+    ]
 
 
 def _flatten(plans: Iterable[ProgramPlan]) -> _Rows:
@@ -105,6 +127,10 @@ def _flatten(plans: Iterable[ProgramPlan]) -> _Rows:
                 "description": plan.description,
                 "start_date": plan.start_date,
                 "end_date": plan.end_date,
+                "generator": plan.generator,
+                "generator_model": plan.generator_model,
+                "prompt_version": plan.prompt_version,
+                "generation_input": plan.generation_input,
             }
         )
         for macro_pos, macro in enumerate(plan.macrocycles, start=1):
@@ -148,20 +174,7 @@ def _flatten(plans: Iterable[ProgramPlan]) -> _Rows:
                             "focus": micro.focus,
                         }
                     )
-                    rows.workouts.extend(
-                        {
-                            "id": uuid.uuid4(),
-                            "microcycle_id": micro_id,
-                            "scheduled_date": w.scheduled_date,
-                            "name": w.name,
-                            "workout_type": w.workout_type,
-                            "status": w.status,
-                            "duration_minutes": w.duration_minutes,
-                            "prescription": w.prescription,
-                            "notes": w.notes,
-                        }
-                        for w in micro.workouts
-                    )
+                    rows.workouts.extend(workout_rows(micro_id, micro.workouts))
     return rows
 
 

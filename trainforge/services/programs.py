@@ -86,3 +86,14 @@ async def workouts_of(db: Executor, microcycle_ids: Sequence[uuid.UUID]) -> list
     return await _children(
         db, workouts, workouts.c.microcycle_id, microcycle_ids, workouts.c.scheduled_date, workouts.c.id
     )
+
+
+async def get_mesocycle(db: Executor, viewer: Viewer, mesocycle_id: uuid.UUID) -> Row | None:
+    """The mesocycle, or None when it does not exist or the viewer may not read its program."""
+    stmt = (
+        select(mesocycles)
+        .join(macrocycles, macrocycles.c.id == mesocycles.c.macrocycle_id)
+        .join(programs, programs.c.id == macrocycles.c.program_id)
+        .where(mesocycles.c.id == mesocycle_id, can_read_athlete(viewer, programs.c.athlete_id))
+    )
+    return (await db.execute(stmt)).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, timedelta
 
 from trainforge.models.programs import ProgramGoal
@@ -108,6 +109,41 @@ def validate_request(
         generator=raw.generator,
         event_date=raw.event_date,
         seed=raw.seed if raw.seed is not None else _default_seed(raw),
+    )
+
+
+def request_to_json(request: GenerationRequest) -> dict[str, Any]:
+    """The validated request as stored with the program."""
+    return {
+        "athlete_id": str(request.athlete_id),
+        "goal": request.goal.value,
+        "start_date": request.start_date.isoformat(),
+        "total_weeks": request.total_weeks,
+        "weekdays": [d.name.lower() for d in request.weekdays],
+        "session_minutes": request.session_minutes,
+        "experience": request.experience.value,
+        "equipment": sorted(request.equipment),
+        "model": request.model.value,
+        "generator": request.generator.value,
+        "event_date": request.event_date.isoformat() if request.event_date else None,
+        "seed": request.seed,
+    }
+
+
+def request_from_json(data: dict[str, Any]) -> GenerationRequest:
+    return GenerationRequest(
+        athlete_id=uuid.UUID(data["athlete_id"]),
+        goal=ProgramGoal(data["goal"]),
+        start_date=date.fromisoformat(data["start_date"]),
+        total_weeks=int(data["total_weeks"]),
+        weekdays=tuple(Weekday[name.upper()] for name in data["weekdays"]),
+        session_minutes=int(data["session_minutes"]),
+        experience=ExperienceLevel(data["experience"]),
+        equipment=frozenset(data["equipment"]),
+        model=PeriodizationModel(data["model"]),
+        generator=GeneratorKind(data["generator"]),
+        event_date=date.fromisoformat(data["event_date"]) if data.get("event_date") else None,
+        seed=int(data["seed"]),
     )
 
 

@@ -1,0 +1,182 @@
+"""generateProgram and regenerateMesocycle over GraphQL, with the rule-based generator."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, text
+
+from trainforge.models import FitnessProgram, Role
+from trainforge.services.exercises import default_catalog
+
+GENERATE = """
+mutation ($input: GenerateProgramInput!) {
+  generateProgram(input: $input) {
+    errors { __typename message field }
+    program {
+      id name goal startDate endDate generator generatorModel promptVersion generationInput
+      athlete { id } createdBy { id }
+      macrocycles { mesocycles { id phase weeks startDate endDate
+        microcycles { weekNumber startDate endDate isDeload workouts { id date status } } } }
+    }
+  }
+}
+"""
+REGENERATE = """
+mutation ($id: ID!, $seed: Int) {
+  regenerateMesocycle(mesocycleId: $id, seed: $seed) {
+    errors { __typename message field }
+    mesocycle { id microcycles { weekNumber workouts { id date status prescription { exercises { exercise } } } } }
+  }
+}
+"""
+NEXT_MONDAY = date.today() + timedelta(days=7 - date.today().weekday())
+
+
+def request(**overrides):
+    equipment = sorted(default_catalog().names())
+    values = {
+        "goal": "STRENGTH",
+        "startDate": NEXT_MONDAY.isoformat(),
+        "totalWeeks": 12,
+        "weekdays": ["MONDAY", "WEDNESDAY", "FRIDAY"],
+        "sessionMinutes": 60,
+        "experience": "INTERMEDIATE",
+        "equipment": equipment[:40],
+    }
+    values.update(overrides)
+    return {"input": values}
+
+
+async def _programs(engine) -> int:
+    async with engine.connect() as conn:
+        return await conn.scalar(select(func.count()).select_from(FitnessProgram))
+
+
+async def test_generated_program_is_stored_and_returned_whole(gql, make_user, engine):
+    athlete = await make_user(Role.ATHLETE)
+
+    result = await gql(GENERATE, request(), as_=athlete)
+
+    payload = result["data"]["generateProgram"]
+    assert payload["errors"] == []
+    program = payload["program"]
+    assert program["generator"] == "RULES" and program["generatorModel"] is None
+    assert program["athlete"]["id"] == str(athlete.id) and program["createdBy"]["id"] == str(athlete.id)
+    assert program["generationInput"]["total_weeks"] == 12
+    assert program["startDate"] == NEXT_MONDAY.isoformat()
+    assert program["endDate"] == (NEXT_MONDAY + timedelta(weeks=12, days=-1)).isoformat()
+    weeks = [w for m in program["macrocycles"][0]["mesocycles"] for w in m["microcycles"]]
+    assert [w["weekNumber"] for w in weeks] == list(range(1, 13))
+    assert all(len(w["workouts"]) == 3 for w in weeks)
+    assert all(m["microcycles"][-1]["isDeload"] for m in program["macrocycles"][0]["mesocycles"])
+    assert await _programs(engine) == 1
+
+
+async def test_generation_is_deterministic_for_the_same_input(gql, make_user):
+    athlete = await make_user(Role.ATHLETE)
+    first = (await gql(GENERATE, request(seed=7), as_=athlete))["data"]["generateProgram"]["program"]
+    second = (await gql(GENERATE, request(seed=7), as_=athlete))["data"]["generateProgram"]["program"]
+
+    def shape(program):
+        return [(m["phase"], [(w["weekNumber"], [x["date"] for x in w["workouts"]]) for w in m["microcycles"]])
+                for m in program["macrocycles"][0]["mesocycles"]]
+
+    assert first["id"] != second["id"] and shape(first) == shape(second)
+
+
+async def test_generation_issues_batched_statements(gql, make_user, count_statements):
+    athlete = await make_user(Role.ATHLETE)
+    query = "mutation ($input: GenerateProgramInput!) { generateProgram(input: $input) { program { id } errors { message } } }"
+    with count_statements() as n:
+        result = await gql(query, request(totalWeeks=52, weekdays=["MONDAY", "TUESDAY", "THURSDAY", "FRIDAY", "SATURDAY"]), as_=athlete)
+    assert result["data"]["generateProgram"]["errors"] == []
+    # one multi-row INSERT per level (program, macrocycle, mesocycles, microcycles, 260 workouts),
+    # then the program read back for the payload
+    assert n.value == 6
+
+
+async def test_coach_generates_for_linked_athletes_only(gql, make_user, link, engine):
+    coach, linked, stranger = await make_user(Role.COACH), await make_user(Role.ATHLETE), await make_user(Role.ATHLETE)
+    await link(coach, linked)
+
+    ok = (await gql(GENERATE, request(athleteId=str(linked.id)), as_=coach))["data"]["generateProgram"]
+    refused = (await gql(GENERATE, request(athleteId=str(stranger.id)), as_=coach))["data"]["generateProgram"]
+
+    assert ok["errors"] == [] and ok["program"]["createdBy"]["id"] == str(coach.id)
+    assert refused == {"program": None, "errors": [{"__typename": "NotFoundError", "message": "no such athlete", "field": "athleteId"}]}
+    assert await _programs(engine) == 1
+
+
+async def test_bad_input_names_every_field_and_stores_nothing(gql, make_user, engine):
+    athlete = await make_user(Role.ATHLETE)
+    bad = request(totalWeeks=3, weekdays=[], equipment=["Hover board"], sessionMinutes=5, goal="COMPETITION", daysPerWeek=2)
+
+    errors = (await gql(GENERATE, bad, as_=athlete))["data"]["generateProgram"]["errors"]
+
+    assert {e["field"] for e in errors} == {"totalWeeks", "weekdays", "daysPerWeek", "sessionMinutes", "equipment", "eventDate"}
+    assert {e["__typename"] for e in errors} == {"ValidationError"}
+    assert "Hover board" in next(e["message"] for e in errors if e["field"] == "equipment")
+    assert await _programs(engine) == 0
+
+
+async def test_event_date_must_fall_in_the_last_week(gql, make_user):
+    athlete = await make_user(Role.ATHLETE)
+    early = (NEXT_MONDAY + timedelta(weeks=3)).isoformat()
+    errors = (await gql(GENERATE, request(goal="COMPETITION", eventDate=early), as_=athlete))["data"]["generateProgram"]["errors"]
+    assert [e["field"] for e in errors] == ["eventDate"]
+
+
+async def test_llm_generator_unconfigured_is_a_validation_error(gql, make_user, engine):
+    athlete = await make_user(Role.ATHLETE)
+    errors = (await gql(GENERATE, request(generator="LLM"), as_=athlete))["data"]["generateProgram"]["errors"]
+    assert [(e["__typename"], e["field"]) for e in errors] == [("ValidationError", "generator")]
+    assert await _programs(engine) == 0
+
+
+async def test_regenerate_keeps_other_mesocycles_and_completed_workouts(gql, make_user, engine):
+    athlete = await make_user(Role.ATHLETE)
+    program = (await gql(GENERATE, request(seed=1), as_=athlete))["data"]["generateProgram"]["program"]
+    mesos = program["macrocycles"][0]["mesocycles"]
+    target, others = mesos[1], [m for i, m in enumerate(mesos) if i != 1]
+    completed = [target["microcycles"][0]["workouts"][0]["id"], target["microcycles"][1]["workouts"][2]["id"]]
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE workout_instances SET status = 'completed' WHERE id = ANY(CAST(:ids AS uuid[]))"),
+            {"ids": completed},
+        )
+
+    result = (await gql(REGENERATE, {"id": target["id"], "seed": 99}, as_=athlete))["data"]["regenerateMesocycle"]
+
+    assert result["errors"] == []
+    weeks = result["mesocycle"]["microcycles"]
+    workouts = [w for week in weeks for w in week["workouts"]]
+    assert [w["weekNumber"] for w in weeks] == [w["weekNumber"] for w in target["microcycles"]]
+    # Completed workouts survive untouched; every training day still has exactly one workout.
+    assert {w["id"] for w in workouts if w["status"] == "COMPLETED"} == set(completed)
+    assert all(len(week["workouts"]) == 3 and len({w["date"] for w in week["workouts"]}) == 3 for week in weeks)
+    old_ids = {w["id"] for week in target["microcycles"] for w in week["workouts"]}
+    assert {w["id"] for w in workouts} & old_ids == set(completed)
+    # The other mesocycles are exactly as they were.
+    after = (await gql("query ($id: ID!) { program(id: $id) { macrocycles { mesocycles { id microcycles { workouts { id } } } } } }",
+                       {"id": program["id"]}, as_=athlete))["data"]["program"]["macrocycles"][0]["mesocycles"]
+    for before in others:
+        now = next(m for m in after if m["id"] == before["id"])
+        assert [w["id"] for wk in now["microcycles"] for w in wk["workouts"]] == [
+            w["id"] for wk in before["microcycles"] for w in wk["workouts"]
+        ]
+
+
+async def test_regenerate_refuses_other_people_and_programs_not_generated(gql, make_user, make_programs):
+    athlete, other = await make_user(Role.ATHLETE), await make_user(Role.ATHLETE)
+    program = (await gql(GENERATE, request(), as_=athlete))["data"]["generateProgram"]["program"]
+    meso_id = program["macrocycles"][0]["mesocycles"][0]["id"]
+    [demo_program] = await make_programs(athlete, mesocycles=1)
+    demo_meso = (await gql("query ($id: ID!) { program(id: $id) { macrocycles { mesocycles { id } } } }",
+                           {"id": str(demo_program)}, as_=athlete))["data"]["program"]["macrocycles"][0]["mesocycles"][0]["id"]
+
+    stranger = (await gql(REGENERATE, {"id": meso_id}, as_=other))["data"]["regenerateMesocycle"]
+    not_generated = (await gql(REGENERATE, {"id": demo_meso}, as_=athlete))["data"]["regenerateMesocycle"]
+
+    assert stranger["errors"] == [{"__typename": "NotFoundError", "message": "no such mesocycle", "field": "mesocycleId"}]
+    assert [e["__typename"] for e in not_generated["errors"]] == ["ValidationError"]

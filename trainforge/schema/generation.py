@@ -1,0 +1,105 @@
+"""Generating periodized programs: `generateProgram`, `regenerateMesocycle`, the equipment catalog."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry import Info
+
+from trainforge.resolvers import generation as resolve
+from trainforge.resolvers.common import parse_id
+from trainforge.resolvers.context import Context
+from trainforge.schema.errors import MutationError, to_mutation_errors
+from trainforge.schema.programs import Mesocycle, Program, ProgramGoal
+from trainforge.services.exercises import default_catalog
+from trainforge.services.generation import types
+from trainforge.services.generation.request import GenerationInput
+
+PeriodizationModel = strawberry.enum(
+    types.PeriodizationModel, description="LINEAR, UNDULATING (DUP), BLOCK, or AUTO to choose by goal and experience."
+)
+ExperienceLevel = strawberry.enum(types.ExperienceLevel)
+GeneratorKind = strawberry.enum(types.GeneratorKind, description="RULES (default, no key needed) or LLM.")
+Weekday = strawberry.enum(types.Weekday)
+
+
+@strawberry.type(description="An item of the equipment catalog; its name is what generateProgram accepts.")
+class EquipmentItem:
+    name: str
+    location: str = strawberry.field(description="home, gym or outdoor")
+
+
+@strawberry.input
+class GenerateProgramInput:
+    athlete_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A linked athlete (coaches); omitted means the viewer."
+    )
+    goal: ProgramGoal
+    start_date: date
+    total_weeks: int = strawberry.field(description="4 to 52.")
+    weekdays: list[Weekday] = strawberry.field(description="The training days; one workout on each.")
+    days_per_week: int | None = strawberry.field(default=None, description="Optional check: must equal len(weekdays).")
+    session_minutes: int = 60
+    experience: ExperienceLevel = types.ExperienceLevel.INTERMEDIATE
+    equipment: list[str] = strawberry.field(default_factory=list, description="Names from equipmentCatalog.")
+    periodization_model: PeriodizationModel = types.PeriodizationModel.AUTO
+    generator: GeneratorKind = types.GeneratorKind.RULES
+    event_date: date | None = strawberry.field(default=None, description="Race or competition day, in the last week.")
+    seed: int | None = strawberry.field(default=None, description="Same input and seed, same program.")
+
+
+@strawberry.type
+class GenerateProgramPayload:
+    program: Program | None
+    errors: list[MutationError]
+
+
+@strawberry.type
+class RegenerateMesocyclePayload:
+    mesocycle: Mesocycle | None
+    errors: list[MutationError]
+
+
+@strawberry.type
+class GenerationQuery:
+    @strawberry.field(description="Equipment names generateProgram accepts, by location.")
+    def equipment_catalog(self) -> list[EquipmentItem]:
+        catalog = default_catalog()
+        items = sorted((catalog.get(name) for name in catalog.names()), key=lambda item: (item.location, item.name))
+        return [EquipmentItem(name=item.name, location=item.location) for item in items]
+
+
+@strawberry.type
+class GenerationMutation:
+    @strawberry.mutation(description="Generate a periodized program and store it; the whole tree is in the payload.")
+    async def generate_program(self, info: Info[Context, None], input: GenerateProgramInput) -> GenerateProgramPayload:
+        ctx = info.context
+        athlete = parse_id(input.athlete_id, "athleteId") if input.athlete_id else ctx.require_viewer().id
+        raw = GenerationInput(
+            athlete_id=athlete,
+            goal=input.goal,
+            start_date=input.start_date,
+            total_weeks=input.total_weeks,
+            weekdays=tuple(input.weekdays),
+            days_per_week=input.days_per_week,
+            session_minutes=input.session_minutes,
+            experience=input.experience,
+            equipment=tuple(input.equipment),
+            model=input.periodization_model,
+            generator=input.generator,
+            event_date=input.event_date,
+            seed=input.seed,
+        )
+        outcome = await resolve.generate_program(ctx, raw)
+        return GenerateProgramPayload(program=outcome.value, errors=to_mutation_errors(outcome.errors))
+
+    @strawberry.mutation(
+        description="Re-break one mesocycle down into weeks and workouts, keeping the other mesocycles and "
+        "every completed workout. A new seed gives the rule-based generator a different draw."
+    )
+    async def regenerate_mesocycle(
+        self, info: Info[Context, None], mesocycle_id: strawberry.ID, seed: int | None = None
+    ) -> RegenerateMesocyclePayload:
+        outcome = await resolve.regenerate_mesocycle(info.context, parse_id(mesocycle_id, "mesocycleId"), seed)
+        return RegenerateMesocyclePayload(mesocycle=outcome.value, errors=to_mutation_errors(outcome.errors))

@@ -1,0 +1,241 @@
+"""Generating a program and re-breaking one mesocycle down.
+
+Generators may be slow (an LLM): they run outside any database transaction.
+What they produce is then written in one transaction with batched inserts, so
+a failure anywhere leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Row, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trainforge.db import Executor
+from trainforge.models.programs import (
+    FitnessProgram,
+    Macrocycle,
+    Mesocycle,
+    Microcycle,
+    ProgramGenerator,
+    WorkoutInstance,
+    WorkoutStatus,
+)
+from trainforge.services import programs
+from trainforge.services.auth import Viewer
+from trainforge.services.errors import InvalidInput, NotFound
+from trainforge.services.generation.request import GenerationInput, request_from_json, request_to_json, validate_request
+from trainforge.services.generation.types import (
+    GenerationFailed,
+    GenerationRequest,
+    Generator,
+    MesocycleOutline,
+    ProgramOutline,
+)
+from trainforge.services.program_tree import MacrocyclePlan, MesocyclePlan, ProgramPlan, store_programs, workout_rows
+
+GOAL_LABELS = {
+    "strength": "Strength",
+    "hypertrophy": "Hypertrophy",
+    "endurance": "Endurance",
+    "general_fitness": "General fitness",
+    "competition": "Competition",
+}
+
+
+async def prepare(
+    db: Executor, viewer: Viewer, raw: GenerationInput, equipment_names: frozenset[str], today: date | None = None
+) -> GenerationRequest:
+    """Check the viewer may plan for the athlete, then validate the request."""
+    # A coach plans for linked athletes, an athlete for themself; anyone else
+    # gets the same answer as for an athlete that does not exist.
+    if not await programs.may_read_athlete(db, viewer, raw.athlete_id):
+        raise NotFound("no such athlete", field="athleteId")
+    return validate_request(raw, equipment_names, today)
+
+
+def _first_weeks(outline: ProgramOutline) -> list[int]:
+    firsts, week = [], 1
+    for meso in outline.mesocycles:
+        firsts.append(week)
+        week += meso.weeks
+    return firsts
+
+
+def check_plans(request: GenerationRequest, outline: ProgramOutline, plans: list[MesocyclePlan]) -> None:
+    """Whatever the generator, the stored calendar must hold: contiguous weeks from
+    the start date to the end date, workouts inside their week on requested days."""
+    weeks = [week for plan in plans for week in plan.microcycles]
+    problems = []
+    if len(weeks) != request.total_weeks or sum(m.weeks for m in outline.mesocycles) != request.total_weeks:
+        problems.append(f"{len(weeks)} weeks planned for a {request.total_weeks}-week program")
+    for number, week in enumerate(weeks, start=1):
+        if week.week_number != number or (week.end_date - week.start_date).days != 6:
+            problems.append(f"week {number} is not a calendar week in sequence")
+        if number == 1 and week.start_date != request.start_date:
+            problems.append("the first week does not start on the start date")
+        for workout in week.workouts:
+            if not week.start_date <= workout.scheduled_date <= week.end_date:
+                problems.append(f"a workout of week {number} falls outside it")
+            if workout.scheduled_date.weekday() not in {int(d) for d in request.weekdays}:
+                problems.append(f"a workout of week {number} falls on a day not chosen")
+    for earlier, later in zip(weeks, weeks[1:]):
+        if (later.start_date - earlier.end_date).days != 1:
+            problems.append(f"weeks {earlier.week_number} and {later.week_number} are not contiguous")
+    if weeks and weeks[-1].end_date != request.end_date:
+        problems.append("the last week does not end on the program's end date")
+    if problems:
+        raise GenerationFailed("generated program is inconsistent: " + "; ".join(sorted(set(problems))[:5]))
+
+
+async def build(request: GenerationRequest, generator: Generator, author_id: uuid.UUID, concurrency: int = 4) -> ProgramPlan:
+    """Outline, then every mesocycle's breakdown (concurrently, bounded), as one plan."""
+    outline = await generator.outline(request)
+    limit = asyncio.Semaphore(max(1, concurrency))
+
+    async def breakdown(index: int, first_week: int) -> MesocyclePlan:
+        async with limit:
+            return await generator.breakdown(request, outline, index, first_week)
+
+    plans = list(await asyncio.gather(*(breakdown(i, w) for i, w in enumerate(_first_weeks(outline)))))
+    check_plans(request, outline, plans)
+    info = generator.info
+    return ProgramPlan(
+        athlete_id=request.athlete_id,
+        created_by_id=author_id,
+        name=outline.name,
+        goal=request.goal,
+        description=outline.description,
+        start_date=request.start_date,
+        end_date=request.end_date,
+        macrocycles=[
+            MacrocyclePlan(
+                name=f"{GOAL_LABELS[request.goal.value]} macrocycle",
+                start_date=request.start_date,
+                end_date=request.end_date,
+                mesocycles=plans,
+                goal=f"{GOAL_LABELS[request.goal.value]}, {request.model.value} periodization",
+            )
+        ],
+        generator=ProgramGenerator(info.generator.value),
+        generator_model=info.model,
+        prompt_version=info.prompt_version,
+        generation_input=request_to_json(request),
+    )
+
+
+async def store(session: AsyncSession, plan: ProgramPlan) -> uuid.UUID:
+    [program_id] = await store_programs(session, [plan])
+    return program_id
+
+
+@dataclass
+class Regeneration:
+    """What re-breaking a mesocycle down needs, read from the stored program."""
+
+    request: GenerationRequest
+    outline: ProgramOutline
+    index: int
+    first_week: int
+    mesocycle: Row
+    program: Row
+
+
+async def prepare_regeneration(db: Executor, viewer: Viewer, mesocycle_id: uuid.UUID, seed: int | None) -> Regeneration:
+    meso = (
+        await db.execute(
+            select(Mesocycle.__table__, Macrocycle.program_id)
+            .join(Macrocycle, Macrocycle.id == Mesocycle.macrocycle_id)
+            .where(Mesocycle.id == mesocycle_id)
+        )
+    ).first()
+    program = await programs.get_program(db, viewer, meso.program_id) if meso is not None else None
+    if meso is None or program is None:
+        raise NotFound("no such mesocycle", field="mesocycleId")
+    if program.generation_input is None:
+        raise InvalidInput("only generated programs can be regenerated", field="mesocycleId")
+    request = request_from_json(program.generation_input)
+    if seed is not None:
+        request = dataclasses.replace(request, seed=seed)
+    siblings = (
+        await db.execute(
+            select(Mesocycle.__table__)
+            .join(Macrocycle, Macrocycle.id == Mesocycle.macrocycle_id)
+            .where(Macrocycle.program_id == program.id)
+            .order_by(Macrocycle.position, Mesocycle.position)
+        )
+    ).all()
+    outline = ProgramOutline(
+        name=program.name,
+        description=program.description or "",
+        model=request.model,
+        mesocycles=tuple(
+            MesocycleOutline(
+                name=m.name,
+                phase=m.phase,
+                weeks=m.weeks,
+                start_date=m.start_date,
+                end_date=m.end_date,
+                weekly_targets=m.weekly_targets,
+                emphasis=(m.weekly_targets.emphasis if m.weekly_targets else None) or m.phase.value,
+            )
+            for m in siblings
+        ),
+    )
+    index = next(i for i, m in enumerate(siblings) if m.id == mesocycle_id)
+    first_week = 1 + sum(m.weeks for m in siblings[:index])
+    return Regeneration(request, outline, index, first_week, meso, program)
+
+
+async def replace_mesocycle(session: AsyncSession, regeneration: Regeneration, plan: MesocyclePlan) -> int:
+    """Swap the mesocycle's workouts for the new breakdown, keeping every completed
+    workout (and the new one planned on its date is dropped). Returns workouts written."""
+    meso_id = regeneration.mesocycle.id
+    # Serialise concurrent regenerations of the same mesocycle.
+    await session.execute(select(Mesocycle.id).where(Mesocycle.id == meso_id).with_for_update())
+    weeks = {
+        row.week_number: row
+        for row in (
+            await session.execute(select(Microcycle.__table__).where(Microcycle.mesocycle_id == meso_id))
+        ).all()
+    }
+    if sorted(weeks) != [w.week_number for w in plan.microcycles]:
+        raise GenerationFailed("the new breakdown does not cover the mesocycle's weeks")
+    week_ids = [row.id for row in weeks.values()]
+    await session.execute(
+        delete(WorkoutInstance).where(
+            WorkoutInstance.microcycle_id.in_(week_ids), WorkoutInstance.status != WorkoutStatus.COMPLETED
+        )
+    )
+    kept_dates = set(
+        (
+            await session.scalars(select(WorkoutInstance.scheduled_date).where(WorkoutInstance.microcycle_id.in_(week_ids)))
+        ).all()
+    )
+    await session.execute(
+        update(Microcycle),
+        [
+            {"id": weeks[w.week_number].id, "is_deload": w.is_deload, "focus": w.focus}
+            for w in plan.microcycles
+        ],
+    )
+    rows = [
+        row
+        for week in plan.microcycles
+        for row in workout_rows(
+            weeks[week.week_number].id, [w for w in week.workouts if w.scheduled_date not in kept_dates]
+        )
+    ]
+    if rows:
+        await session.execute(WorkoutInstance.__table__.insert(), rows)
+    # Touch the parents so clients polling updatedAt see the change.
+    await session.execute(update(Mesocycle).where(Mesocycle.id == meso_id).values(name=Mesocycle.name))
+    await session.execute(
+        update(FitnessProgram).where(FitnessProgram.id == regeneration.program.id).values(name=FitnessProgram.name)
+    )
+    return len(rows)
