@@ -189,6 +189,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.graphql = graphql
     return app
 
 

@@ -24,7 +24,7 @@ PROGRAM_TREE = (REPO / "codegen" / "operations" / "programs.graphql").read_text(
 async def test_program_tree_is_identical_with_and_without_plans(app, settings, make_user, make_programs):
     athlete = await make_user(Role.ATHLETE)
     [program_id] = await make_programs(athlete, mesocycles=2, days=4)
-    graphql_app = app.router.routes[0].endpoint
+    graphql_app = app.state.graphql
 
     async def run(schema: strawberry.Schema) -> dict:
         context = Context(
