@@ -180,7 +180,7 @@ async def test_production_does_not_serve_graphiql(prod):
     assert "graphiql" not in response.text.lower()
 
 
-async def test_production_masks_internal_errors(prod, make_user, monkeypatch):
+async def test_production_masks_internal_errors(prod, make_user, monkeypatch, caplog):
     import trainforge.services.programs
 
     athlete = await make_user(Role.ATHLETE)
@@ -201,6 +201,9 @@ async def test_production_masks_internal_errors(prod, make_user, monkeypatch):
     assert "secret detail" not in response.text
     assert "RuntimeError" not in response.text
     no_traceback(response)
+    # ... but the server's log keeps the real error, with its traceback.
+    logged = [r for r in caplog.records if r.exc_info and "secret detail" in str(r.exc_info[1])]
+    assert logged, [r.getMessage() for r in caplog.records]
 
 
 async def test_development_does_not_mask_internal_errors(gql, make_user, monkeypatch):
