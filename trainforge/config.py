@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = 60.0
     llm_http_retries: int = 2  # the openai client's own retries of failed HTTP calls
     llm_max_attempts: int = 3  # our retries when the output fails validation
-    llm_concurrency: int = 4  # mesocycle breakdowns in flight at once
+    llm_concurrency: int = 4  # model calls in flight at once, per process
 
     # GraphQL limits (every mode)
     max_page_size: int = 100

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from trainforge.services.generation.service import breakdown_all
 from fakes.model_replies import ValidModel, breakdown_reply, outline_reply, user_prompt
 from fakes.openai_server import Delay, FakeOpenAI, HTTPError
 from openai import AsyncOpenAI
@@ -99,7 +100,7 @@ async def test_valid_output_gives_plans_dated_by_the_calendar(fake: FakeOpenAI, 
     fake.responder = ValidModel([4, 4, 4])
     async with asyncio.timeout(20):
         outline = await generator.outline(request)
-        plans = await generator.breakdown_all(request, outline)
+        plans = await breakdown_all(generator, request, outline)
 
     assert generator.info.generator is GeneratorKind.LLM
     assert PROMPT_VERSION == "v1"
@@ -171,7 +172,7 @@ async def test_misspelt_exercises_are_mapped_to_library_names(fake: FakeOpenAI, 
     fake.responder = ValidModel([4], names=typed)
     async with asyncio.timeout(20):
         outline = await generator.outline(request)
-        [plan] = await generator.breakdown_all(request, outline)
+        [plan] = await breakdown_all(generator, request, outline)
     names = [e.exercise for e in plan.microcycles[0].workouts[0].prescription.exercises]
     assert names == [
         "Barbell Full Squat", "Romanian Deadlift", "Pushups", "Dumbbell Bench Press", "Standing Military Press",
@@ -303,7 +304,7 @@ async def test_always_invalid_fails_after_max_attempts(fake: FakeOpenAI, generat
     assert [len(r["messages"]) for r in fake.requests] == [2, 4, 6]
 
 
-async def test_a_failing_breakdown_fails_breakdown_all(fake: FakeOpenAI, generator: LLMGenerator) -> None:
+async def test_a_failing_breakdown_fails_them_all(fake: FakeOpenAI, generator: LLMGenerator) -> None:
     request = make_request()
     valid = ValidModel([4, 4, 4])
 
@@ -316,7 +317,7 @@ async def test_a_failing_breakdown_fails_breakdown_all(fake: FakeOpenAI, generat
     async with asyncio.timeout(20):
         outline = await generator.outline(request)
         with pytest.raises(GenerationFailed, match=r"breakdown of mesocycle 2 \(Block 2\).*after 3 attempts"):
-            await generator.breakdown_all(request, outline)
+            await breakdown_all(generator, request, outline)
 
 
 # --- Server problems
@@ -393,7 +394,7 @@ async def test_breakdowns_run_concurrently(fake: FakeOpenAI, generator: LLMGener
     outline = await _outline_of(generator, request)
     fake.latency = 0.3
     async with asyncio.timeout(20):
-        plans = await generator.breakdown_all(request, outline)
+        plans = await breakdown_all(generator, request, outline)
     assert fake.max_in_flight >= 2
     assert [p.microcycles[0].week_number for p in plans] == [1, 5, 9, 13]
     assert [p.name for p in plans] == ["Block 1", "Block 2", "Block 3", "Block 4"]
@@ -408,7 +409,7 @@ async def test_concurrency_is_bounded(fake: FakeOpenAI) -> None:
         outline = await _outline_of(gen, request)
         fake.latency = 0.1
         async with asyncio.timeout(20):
-            await gen.breakdown_all(request, outline)
+            await breakdown_all(gen, request, outline)
     finally:
         await gen.aclose()
     assert fake.max_in_flight == 2 and fake.calls == 5

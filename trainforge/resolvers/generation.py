@@ -21,7 +21,7 @@ async def generate_program(ctx: Context, raw: GenerationInput) -> Outcome[Row]:
         async with ctx.reader.connect() as conn:
             request = await service.prepare(conn, me, raw, default_catalog().names())
         # No transaction is open while the generator runs (an LLM may take a while).
-        plan = await service.build(request, ctx.generators.get(request.generator), me.id, ctx.settings.llm_concurrency)
+        plan = await service.build(request, ctx.generators.get(request.generator), me.id)
         async with ctx.sessions.begin() as session:
             return await service.store(session, plan)
 

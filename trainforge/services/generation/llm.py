@@ -11,7 +11,6 @@ reply is answered with the list of its problems and asked again, up to
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -267,22 +266,6 @@ class LLMGenerator:
             f"breakdown of mesocycle {index + 1} ({meso.name})", "mesocycle_breakdown", messages, BreakdownReply,
             lambda reply: check_breakdown(request, meso, first_week_number, reply, pick),
         )
-
-    async def breakdown_all(self, request: GenerationRequest, outline: ProgramOutline) -> list[MesocyclePlan]:
-        """Every mesocycle's breakdown, concurrently (at most `concurrency` calls in
-        flight); the first failure cancels the others and is raised."""
-        firsts = itertools.accumulate((m.weeks for m in outline.mesocycles), initial=1)
-        tasks = [
-            asyncio.ensure_future(self.breakdown(request, outline, index, first))
-            for index, first in zip(range(len(outline.mesocycles)), firsts)
-        ]
-        try:
-            return list(await asyncio.gather(*tasks))
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
 
     async def _ask(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -59,12 +60,21 @@ async def prepare(
     return validate_request(raw, equipment_names, today)
 
 
-def _first_weeks(outline: ProgramOutline) -> list[int]:
-    firsts, week = [], 1
-    for meso in outline.mesocycles:
-        firsts.append(week)
-        week += meso.weeks
-    return firsts
+async def breakdown_all(generator: Generator, request: GenerationRequest, outline: ProgramOutline) -> list[MesocyclePlan]:
+    """Every mesocycle's breakdown, concurrently (a generator that calls a model caps
+    its own calls in flight). The first failure cancels the others and is raised."""
+    firsts = itertools.accumulate((m.weeks for m in outline.mesocycles), initial=1)
+    tasks = [
+        asyncio.ensure_future(generator.breakdown(request, outline, index, first))
+        for index, first in zip(range(len(outline.mesocycles)), firsts)
+    ]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def check_plans(request: GenerationRequest, outline: ProgramOutline, plans: list[MesocyclePlan]) -> None:
@@ -93,16 +103,10 @@ def check_plans(request: GenerationRequest, outline: ProgramOutline, plans: list
         raise GenerationFailed("generated program is inconsistent: " + "; ".join(sorted(set(problems))[:5]))
 
 
-async def build(request: GenerationRequest, generator: Generator, author_id: uuid.UUID, concurrency: int = 4) -> ProgramPlan:
-    """Outline, then every mesocycle's breakdown (concurrently, bounded), as one plan."""
+async def build(request: GenerationRequest, generator: Generator, author_id: uuid.UUID) -> ProgramPlan:
+    """Outline, then every mesocycle's breakdown, checked, as one plan."""
     outline = await generator.outline(request)
-    limit = asyncio.Semaphore(max(1, concurrency))
-
-    async def breakdown(index: int, first_week: int) -> MesocyclePlan:
-        async with limit:
-            return await generator.breakdown(request, outline, index, first_week)
-
-    plans = list(await asyncio.gather(*(breakdown(i, w) for i, w in enumerate(_first_weeks(outline)))))
+    plans = await breakdown_all(generator, request, outline)
     check_plans(request, outline, plans)
     info = generator.info
     return ProgramPlan(
