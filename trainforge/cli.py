@@ -122,20 +122,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlalchemy import select
-
     from trainforge.db import create_engine, database
-    from trainforge.models import User
-    from trainforge.services import auth
-    from trainforge.services.accounts import normalize_email
+    from trainforge.services import accounts, auth
 
     async def find(url: str):  # noqa: ANN202
         engine = create_engine(url, settings)
         try:
             async with engine.connect() as conn:
-                return (
-                    await conn.execute(select(User.id, User.role).where(User.email == normalize_email(args.email)))
-                ).first()
+                return await accounts.user_by_email(conn, args.email)
         finally:
             await engine.dispose()
 

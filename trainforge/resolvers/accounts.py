@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Row
 
-from trainforge.models.accounts import Role
+from trainforge.models.accounts import AthleteProfile, Role
 from trainforge.resolvers.common import Outcome, in_transaction, page_arguments
 from trainforge.resolvers.context import Context
 from trainforge.services import accounts, auth
@@ -61,20 +61,15 @@ async def sign_up(
 async def log_in(ctx: Context, *, email: str, password: str) -> Outcome[Authenticated]:
     async def work(session) -> Authenticated:  # noqa: ANN001
         user = await accounts.log_in(session, ctx.settings, email=email, password=password)
-        row = (await accounts.users_by_ids(session, [user.id]))[0]
-        return Authenticated(auth.issue_token(ctx.settings, Viewer(user.id, user.role)), row)
+        return Authenticated(auth.issue_token(ctx.settings, Viewer(user.id, user.role)), user)
 
     return await in_transaction(ctx, work)
 
 
-async def update_profile(ctx: Context, fields: accounts.ProfileFields) -> Outcome[Row]:
+async def update_profile(ctx: Context, fields: accounts.ProfileFields) -> Outcome[AthleteProfile]:
     me = ctx.require_viewer()
 
-    async def work(session) -> Row:  # noqa: ANN001
-        await accounts.update_profile(session, me, fields)
-        return (await accounts.profiles_by_user_ids(session, [me.id]))[0]
-
-    return await in_transaction(ctx, work)
+    return await in_transaction(ctx, lambda session: accounts.update_profile(session, me, fields))
 
 
 async def link_coach(ctx: Context, coach_email: str) -> Outcome[Row]:

@@ -127,14 +127,19 @@ async def sign_up(
     return user
 
 
-async def log_in(session: AsyncSession, settings: Settings, *, email: str, password: str) -> User:
-    """The user with these credentials; one message for every failure, so accounts cannot be probed."""
-    failure = Forbidden("invalid email or password")
+async def user_by_email(db: Executor, email: str) -> Row | None:
+    """The user with this email (any case), with its password hash; None for none or a malformed email."""
     try:
         normalized = normalize_email(email)
     except InvalidInput:
-        raise failure from None
-    user = await session.scalar(select(User).where(User.email == normalized))
+        return None
+    return (await db.execute(select(*USER_COLUMNS, User.password_hash).where(User.email == normalized))).first()
+
+
+async def log_in(db: Executor, settings: Settings, *, email: str, password: str) -> Row:
+    """The user with these credentials; one message for every failure, so accounts cannot be probed."""
+    failure = Forbidden("invalid email or password")
+    user = await user_by_email(db, email)
     if user is None:
         await auth.dummy_verify(settings, password)
         raise failure
