@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -21,7 +21,12 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET
 
 from trainforge.config import Settings
 from trainforge.db import create_engine, read_only, session_factory, statement_counter
@@ -31,6 +36,17 @@ from trainforge.schema import build_schema
 from trainforge.services import auth
 from trainforge.services.errors import Unauthenticated
 from trainforge.services.generation.registry import Generators
+from trainforge.transport import (
+    CONTENT_TYPES,
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    MutationOverGet,
+    TextFrameWebSocketAdapter,
+    json_bytes,
+    never_executed,
+    response_media_type,
+    response_status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +75,11 @@ class LegacyGraphQLWSHandler(BaseGraphQLWSHandler):
 
 
 class GraphQLApp(GraphQL):
-    """Strawberry's ASGI view with our context, bearer auth and a fast JSON encoder."""
+    """Strawberry's ASGI view with our context, bearer auth, a fast JSON encoder that
+    never fails, text WebSocket frames and application/graphql-response+json."""
 
     graphql_ws_handler_class = LegacyGraphQLWSHandler
+    websocket_adapter_class = TextFrameWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(self, settings: Settings, engine: AsyncEngine, **kwargs: Any) -> None:
         super().__init__(
@@ -114,7 +132,78 @@ class GraphQLApp(GraphQL):
             raise ConnectionRejectionError({"reason": exc.message}) from exc
 
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+        return json_bytes(data)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        # Negotiated before execution so that create_response, which sees only
+        # the sub-response, knows the media type to answer with.
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        # Strawberry checks the type of `query`, `variables` and `extensions`, not of `operationName`.
+        parsed = await super().parse_http_body(request)
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            if not isinstance(item.operation_name, (str, type(None))):
+                raise HTTPException(
+                    400, "The GraphQL operation's `operationName` must be a string or null, if provided."
+                )
+        return parsed
+
+    async def run(self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await super().run(request, context, root_value)
+        except MutationOverGet as exc:
+            return PlainTextResponse(exc.reason, status_code=exc.status_code, headers={"Allow": "POST"})
+
+    async def execute_single(  # noqa: PLR0917 (strawberry's signature)
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            )
+        except HTTPException as exc:
+            refused = exc.__cause__
+            if isinstance(refused, InvalidOperationTypeError) and refused.operation_type is OperationType.MUTATION:
+                raise MutationOverGet(exc.reason) from refused
+            raise
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        # Under application/graphql-response+json a request error has no `data`
+        # entry (the spec's marker, which create_response turns into a 400).
+        # application/json keeps `"data": null`, as clients of it have always seen.
+        if never_executed(result) and response_media_type(request.headers.get("accept")) == GRAPHQL_RESPONSE_JSON:
+            response.pop("data", None)
+        return response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        media_type = sub_response.media_type or JSON
+        response = Response(
+            self.encode_json(response_data),
+            status_code=sub_response.status_code or response_status(media_type, response_data),
+            media_type=CONTENT_TYPES[media_type],
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        response.background = sub_response.background
+        return response
 
 
 @dataclass

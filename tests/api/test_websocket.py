@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from trainforge.app import GraphQLApp
 from trainforge.models import Role
 from trainforge.services import auth
 from trainforge.services.auth import Viewer
@@ -22,9 +24,9 @@ TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
 
 
-@pytest.fixture(scope="module")
-async def ws_url(app: Any) -> AsyncIterator[str]:
-    """ws://127.0.0.1:<port>/graphql served by uvicorn from the shared app, in this event loop."""
+@asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """ws://127.0.0.1:<port>/graphql served by uvicorn from `app`, in this event loop."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning"))
     task = asyncio.create_task(server.serve())
     try:
@@ -42,14 +44,48 @@ async def ws_url(app: Any) -> AsyncIterator[str]:
             await task
 
 
+@pytest.fixture(scope="module")
+async def ws_url(app: Any) -> AsyncIterator[str]:
+    async with serving(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def keep_alive_ws_url(settings: Any, engine: Any) -> AsyncIterator[str]:
+    """The GraphQL view alone, with legacy `ka` keep-alives on (the shared app sends none).
+
+    The first `ka` follows `connection_ack` at once; the next would come a minute
+    later, so none lands in the middle of a test's exchange.
+    """
+    view = GraphQLApp(settings, engine, keep_alive=True, keep_alive_interval=60)
+    try:
+        async with serving(view) as url:
+            yield url
+    finally:
+        await view.generators.aclose()
+
+
 async def send(ws: ClientConnection, message: dict[str, Any]) -> None:
     await ws.send(json.dumps(message))
+
+
+async def receive_frame(ws: ClientConnection) -> dict[str, Any]:
+    """The next server message, which must have come as a text frame.
+
+    Browsers, graphql-ws and Apollo's GraphQLWsLink drop binary frames. With
+    websockets' default `recv()` (decode=None) a text frame comes back as `str`
+    and a binary one as `bytes`; `decode=True` would turn both into `str` and
+    hide the difference, `decode=False` would turn both into `bytes`.
+    """
+    frame = await ws.recv()
+    assert isinstance(frame, str), f"binary frame from the server: {frame!r}"
+    return json.loads(frame)
 
 
 async def receive(ws: ClientConnection) -> dict[str, Any]:
     """The next protocol message, skipping keep-alives (`ka`, `ping`)."""
     while True:
-        message = json.loads(await ws.recv())
+        message = await receive_frame(ws)
         if message["type"] == "ping":
             await send(ws, {"type": "pong"})
             continue
@@ -235,3 +271,112 @@ async def test_legacy_graphql_ws_invalid_token_is_a_connection_error(ws_url, eng
                 await ws.recv()
 
     assert error == {"type": "connection_error", "payload": {"reason": "invalid token"}}
+
+
+# --- every server message is a text frame -------------------------------------------------------------
+
+INVALID_DOCUMENT = "{ viewer { noSuchField } }"
+# A Date variable graphql-core cannot coerce: strawberry's Date scalar echoes the value as given in the
+# error message, here with a lone surrogate (raw JSON text, so the escape reaches the server as is).
+LONE_SURROGATE_DOCUMENT = (
+    "mutation($d: Date!) { generateProgram(input: "
+    "{goal: STRENGTH, startDate: $d, totalWeeks: 8, weekdays: [MONDAY]}) { __typename } }"
+)
+LONE_SURROGATE_PAYLOAD = '{"query": %s, "variables": {"d": "a\\ud800"}}' % json.dumps(LONE_SURROGATE_DOCUMENT)
+
+
+def assert_lone_surrogate_replaced(errors: list[dict[str, Any]]) -> None:
+    """The error echoes the value with U+FFFD in place of the surrogate, as valid UTF-8."""
+    message = errors[0]["message"]
+    assert "Date" in message and "a\ufffd" in message, message
+    message.encode("utf-8")  # strict: raises if a surrogate survived
+
+
+async def test_transport_ws_every_message_of_an_exchange_is_a_text_frame(ws_url, make_user):
+    """connection_init/ack, ping/pong, subscribe/next/complete, an invalid document's `error`:
+    `receive_frame` fails on the first binary frame."""
+    athlete = await make_user(Role.ATHLETE)
+
+    async with asyncio.timeout(10):
+        async with connect(ws_url, subprotocols=[TRANSPORT_WS]) as ws:
+            await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {athlete.token}"}})
+            assert_ack(await receive_frame(ws))
+
+            await send(ws, {"type": "ping"})
+            assert await receive_frame(ws) == {"type": "pong"}
+
+            await send(ws, {"id": "q", "type": "subscribe", "payload": {"query": VIEWER}})
+            assert await receive_frame(ws) == {
+                "id": "q",
+                "type": "next",
+                "payload": {"data": {"viewer": {"id": str(athlete.id), "email": athlete.email}}},
+            }
+            assert await receive_frame(ws) == {"id": "q", "type": "complete"}
+
+            await send(ws, {"id": "bad", "type": "subscribe", "payload": {"query": INVALID_DOCUMENT}})
+            error = await receive_frame(ws)
+            assert error["id"] == "bad" and error["type"] == "error", error
+            assert "noSuchField" in error["payload"][0]["message"]
+
+            # Still usable after an error: one more round trip.
+            await send(ws, {"type": "ping"})
+            assert await receive_frame(ws) == {"type": "pong"}
+
+
+async def test_legacy_graphql_ws_every_message_of_an_exchange_is_a_text_frame(keep_alive_ws_url, make_user):
+    """connection_init/ack, ka, start/data/complete, an invalid document's `error`, all text frames."""
+    athlete = await make_user(Role.ATHLETE)
+
+    async with asyncio.timeout(10):
+        async with connect(keep_alive_ws_url, subprotocols=[LEGACY_WS]) as ws:
+            await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {athlete.token}"}})
+            assert_ack(await receive_frame(ws))
+            assert await receive_frame(ws) == {"type": "ka"}
+
+            await send(ws, {"id": "q", "type": "start", "payload": {"query": VIEWER}})
+            assert await receive_frame(ws) == {
+                "id": "q",
+                "type": "data",
+                "payload": {"data": {"viewer": {"id": str(athlete.id), "email": athlete.email}}},
+            }
+            assert await receive_frame(ws) == {"id": "q", "type": "complete"}
+
+            await send(ws, {"id": "bad", "type": "start", "payload": {"query": INVALID_DOCUMENT}})
+            error = await receive_frame(ws)
+            assert error["id"] == "bad" and error["type"] == "error", error
+            assert "noSuchField" in str(error["payload"])
+
+            await send(ws, {"type": "connection_terminate"})
+            with pytest.raises(ConnectionClosed):
+                await ws.recv()
+    assert ws.close_code == 1000
+
+
+async def test_transport_ws_error_echoing_a_lone_surrogate_is_valid_json(ws_url, engine):
+    async with asyncio.timeout(10):
+        async with connect(ws_url, subprotocols=[TRANSPORT_WS]) as ws:
+            await send(ws, {"type": "connection_init"})
+            assert_ack(await receive_frame(ws))
+
+            await ws.send('{"id": "s", "type": "subscribe", "payload": %s}' % LONE_SURROGATE_PAYLOAD)
+            messages = [await receive_frame(ws)]
+            while messages[-1]["type"] not in ("complete", "error"):
+                messages.append(await receive_frame(ws))
+
+    errors = messages[0]["payload"] if messages[0]["type"] == "error" else messages[0]["payload"]["errors"]
+    assert_lone_surrogate_replaced(errors)
+
+
+async def test_legacy_graphql_ws_error_echoing_a_lone_surrogate_is_valid_json(ws_url, engine):
+    async with asyncio.timeout(10):
+        async with connect(ws_url, subprotocols=[LEGACY_WS]) as ws:
+            await send(ws, {"type": "connection_init"})
+            assert_ack(await receive_frame(ws))
+
+            await ws.send('{"id": "s", "type": "start", "payload": %s}' % LONE_SURROGATE_PAYLOAD)
+            messages = [await receive_frame(ws)]
+            while messages[-1]["type"] not in ("complete", "error"):
+                messages.append(await receive_frame(ws))
+
+    errors = messages[0]["payload"] if messages[0]["type"] == "error" else messages[0]["payload"]["errors"]
+    assert_lone_surrogate_replaced(errors if isinstance(errors, list) else [errors])
