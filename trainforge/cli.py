@@ -156,7 +156,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     from trainforge.db import create_engine, database, session_factory
     from trainforge.models import Role
-    from trainforge.services import auth, demo
+    from trainforge.services import auth, demo, statistics
 
     async def run(url: str) -> tuple[demo.DemoResult, str]:
         await _migrate(url, settings)
@@ -173,6 +173,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
                         days_per_week=args.days,
                         on_progress=bar.update,
                     )
+            # Committed: give the planner statistics for what was just loaded
+            # rather than leave the first queries to plans for empty tables.
+            async with engine.connect() as conn:
+                analyzed = await statistics.analyze_stale(conn, statistics.ACCOUNT_TABLES + statistics.PROGRAM_TABLES)
+                await conn.commit()
+            log.info("analyzed %s", ", ".join(analyzed) or "no table (statistics were fresh)")
         finally:
             await engine.dispose()
         token = auth.issue_token(settings, auth.Viewer(result.coach_id, Role.COACH))

@@ -14,7 +14,9 @@ mutation ($input: GenerateProgramInput!) {
   generateProgram(input: $input) {
     errors { __typename message field }
     program {
-      id name goal startDate endDate generator generatorModel promptVersion generationInput
+      id name goal startDate endDate generator generatorModel promptVersion seed
+      generationInput { goal startDate totalWeeks weekdays daysPerWeek sessionMinutes experience equipment
+                        periodizationModel generator eventDate seed }
       athlete { id } createdBy { id }
       macrocycles { mesocycles { id phase weeks startDate endDate
         microcycles { weekNumber startDate endDate isDeload workouts { id date status } } } }
@@ -63,7 +65,15 @@ async def test_generated_program_is_stored_and_returned_whole(gql, make_user, en
     program = payload["program"]
     assert program["generator"] == "RULES" and program["generatorModel"] is None
     assert program["athlete"]["id"] == str(athlete.id) and program["createdBy"]["id"] == str(athlete.id)
-    assert program["generationInput"]["total_weeks"] == 12
+    settings = program["generationInput"]
+    assert settings == {
+        "goal": "STRENGTH", "startDate": NEXT_MONDAY.isoformat(), "totalWeeks": 12,
+        "weekdays": ["MONDAY", "WEDNESDAY", "FRIDAY"], "daysPerWeek": 3, "sessionMinutes": 60,
+        "experience": "INTERMEDIATE", "equipment": sorted(request()["input"]["equipment"]),
+        # AUTO is stored as the model it chose: undulating for an intermediate's strength program.
+        "periodizationModel": "UNDULATING", "generator": "RULES", "eventDate": None, "seed": program["seed"],
+    }
+    assert 0 <= program["seed"] < 2**31
     assert program["startDate"] == NEXT_MONDAY.isoformat()
     assert program["endDate"] == (NEXT_MONDAY + timedelta(weeks=12, days=-1)).isoformat()
     weeks = [w for m in program["macrocycles"][0]["mesocycles"] for w in m["microcycles"]]
@@ -92,8 +102,9 @@ async def test_generation_issues_batched_statements(gql, make_user, count_statem
         result = await gql(query, request(totalWeeks=52, weekdays=["MONDAY", "TUESDAY", "THURSDAY", "FRIDAY", "SATURDAY"]), as_=athlete)
     assert result["data"]["generateProgram"]["errors"] == []
     # one multi-row INSERT per level (program, macrocycle, mesocycles, microcycles, 260 workouts),
-    # then the program read back for the payload
-    assert n.value == 6
+    # the planner statistics checked, ANALYZE (tables truncated before each test were never
+    # analyzed since), then the program read back for the payload
+    assert n.value == 8
 
 
 async def test_coach_generates_for_linked_athletes_only(gql, make_user, link, engine):
@@ -180,3 +191,77 @@ async def test_regenerate_refuses_other_people_and_programs_not_generated(gql, m
 
     assert stranger["errors"] == [{"__typename": "NotFoundError", "message": "no such mesocycle", "field": "mesocycleId"}]
     assert [e["__typename"] for e in not_generated["errors"]] == ["ValidationError"]
+
+
+async def test_coach_cannot_generate_for_themself_or_another_coach(gql, make_user, engine):
+    coach, other_coach = await make_user(Role.COACH), await make_user(Role.COACH)
+
+    omitted = (await gql(GENERATE, request(), as_=coach))["data"]["generateProgram"]
+    explicit = (await gql(GENERATE, request(athleteId=str(coach.id)), as_=coach))["data"]["generateProgram"]
+    another = (await gql(GENERATE, request(athleteId=str(other_coach.id)), as_=coach))["data"]["generateProgram"]
+
+    refused = {"program": None, "errors": [{"__typename": "ValidationError", "field": "athleteId",
+                                            "message": "a coach plans for a linked athlete: choose one with athleteId"}]}
+    assert omitted == explicit == refused
+    # Another coach is nobody's athlete: answered like an unknown id.
+    assert another == {"program": None, "errors": [{"__typename": "NotFoundError", "message": "no such athlete", "field": "athleteId"}]}
+    assert await _programs(engine) == 0
+
+
+async def test_seeds_are_ints_from_zero(gql, make_user, engine):
+    athlete = await make_user(Role.ATHLETE)
+
+    negative = (await gql(GENERATE, request(seed=-1), as_=athlete))["data"]["generateProgram"]
+    largest = (await gql(GENERATE, request(seed=2**31 - 1), as_=athlete))["data"]["generateProgram"]
+
+    assert [(e["__typename"], e["field"]) for e in negative["errors"]] == [("ValidationError", "seed")]
+    assert largest["errors"] == [] and largest["program"]["seed"] == largest["program"]["generationInput"]["seed"] == 2**31 - 1
+    assert await _programs(engine) == 1
+    meso_id = largest["program"]["macrocycles"][0]["mesocycles"][0]["id"]
+    regenerated = (await gql(REGENERATE, {"id": meso_id, "seed": -5}, as_=athlete))["data"]["regenerateMesocycle"]
+    assert regenerated["mesocycle"] is None
+    assert [(e["__typename"], e["field"]) for e in regenerated["errors"]] == [("ValidationError", "seed")]
+
+
+async def test_generation_leaves_the_program_tables_analyzed(scratch_server, settings, tmp_path):
+    """Into a database never analyzed: the tables have planner statistics right after the mutation."""
+    import httpx
+
+    from trainforge.app import create_app
+    from trainforge.db import migrate, session_factory
+    from trainforge.services import accounts, auth
+    from trainforge.services.auth import Viewer
+    from trainforge.services.statistics import PROGRAM_TABLES
+
+    name = await scratch_server.create("trainforge_analyze")
+    application = create_app(settings, scratch_server.database_url(name))
+    engine = application.state.engine
+    try:
+        await migrate(engine)
+        async with session_factory(engine).begin() as session:
+            user = await accounts.sign_up(session, settings, email="a@example.com", password="long enough",
+                                          role=Role.ATHLETE, display_name="A")
+        token = auth.issue_token(settings, Viewer(user.id, Role.ATHLETE))
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.post("/graphql", json={"query": GENERATE, "variables": request()},
+                                         headers={"Authorization": f"Bearer {token}"})
+        assert response.json()["data"]["generateProgram"]["errors"] == []
+
+        async with engine.connect() as conn:
+            # pg_class is transactional, unlike the cumulative statistics views: no lag to wait for.
+            tuples = dict((await conn.execute(
+                text("SELECT relname, reltuples FROM pg_class WHERE relname = ANY(:names)"), {"names": list(PROGRAM_TABLES)}
+            )).all())
+            await conn.execute(text("SELECT pg_stat_clear_snapshot()"))
+            analyzed = dict((await conn.execute(
+                text("SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = ANY(:names)"),
+                {"names": list(PROGRAM_TABLES)},
+            )).all())
+        # 1 program, 1 macrocycle, 3 mesocycles, 12 weeks, 36 workouts
+        assert tuples == {"fitness_programs": 1, "macrocycles": 1, "mesocycles": 3, "microcycles": 12, "workout_instances": 36}
+        # last_analyze (not last_autoanalyze): it was our ANALYZE.
+        assert analyzed == dict.fromkeys(PROGRAM_TABLES, True)
+    finally:
+        await engine.dispose()
+        await scratch_server.drop(name)

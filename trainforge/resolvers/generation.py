@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from sqlalchemy import Row
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from trainforge.resolvers.common import Outcome, attempt
 from trainforge.resolvers.context import Context
-from trainforge.services import programs
+from trainforge.services import programs, statistics
 from trainforge.services.exercises import default_catalog
 from trainforge.services.generation import service
 from trainforge.services.generation.request import GenerationInput
+
+log = logging.getLogger(__name__)
 
 
 async def generate_program(ctx: Context, raw: GenerationInput) -> Outcome[Row]:
@@ -29,7 +34,19 @@ async def generate_program(ctx: Context, raw: GenerationInput) -> Outcome[Row]:
     if outcome.errors:
         return Outcome(errors=outcome.errors)
     async with ctx.reader.connect() as conn:
+        await refresh_statistics(conn)
         return Outcome(value=await programs.get_program(conn, me, outcome.value))
+
+
+async def refresh_statistics(conn: AsyncConnection) -> None:
+    """ANALYZE the program tables if the program just stored left them stale (see
+    services/statistics.py). The program is committed by now: a failure here is
+    logged, never reported as the mutation's. (`conn` is in autocommit, so it
+    stays usable after a failed statement.)"""
+    try:
+        await statistics.analyze_stale(conn, statistics.PROGRAM_TABLES)
+    except SQLAlchemyError:
+        log.exception("refreshing planner statistics after a generation failed; autovacuum will catch up")
 
 
 async def regenerate_mesocycle(ctx: Context, mesocycle_id: uuid.UUID, seed: int | None) -> Outcome[Row]:

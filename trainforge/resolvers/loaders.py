@@ -62,6 +62,13 @@ class Loaders:
     def __init__(self, reader: AsyncEngine, *, cache: bool = True) -> None:
         self.user = OneLoader(reader, accounts.users_by_ids, "id", cache=cache)
         self.profile = OneLoader(reader, accounts.profiles_by_user_ids, "user_id", cache=cache)
+        # Program-tree rows by id: parent links (workout.microcycle, ...) and `node`.
+        self.program = OneLoader(reader, programs.programs_by_ids, "id", cache=cache)
+        self.macrocycle = OneLoader(reader, programs.macrocycles_by_ids, "id", cache=cache)
+        self.mesocycle = OneLoader(reader, programs.mesocycles_by_ids, "id", cache=cache)
+        self.microcycle = OneLoader(reader, programs.microcycles_by_ids, "id", cache=cache)
+        self.workout = OneLoader(reader, programs.workouts_by_ids, "id", cache=cache)
+        # Children of a parent, in order.
         self.macrocycles = ManyLoader(reader, programs.macrocycles_of, "program_id", cache=cache)
         self.mesocycles = ManyLoader(reader, programs.mesocycles_of, "macrocycle_id", cache=cache)
         self.microcycles = ManyLoader(reader, programs.microcycles_of, "mesocycle_id", cache=cache)

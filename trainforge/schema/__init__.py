@@ -25,9 +25,10 @@ from trainforge.schema.accounts import AccountsMutation, AccountsQuery
 from trainforge.schema.errors import ERROR_TYPES
 from trainforge.schema.execution import PlainDataExecutionContext
 from trainforge.schema.generation import GenerationMutation, GenerationQuery
+from trainforge.schema.node import NodeQuery
 from trainforge.schema.programs import ProgramsQuery
 
-Query = merge_types("Query", (AccountsQuery, ProgramsQuery, GenerationQuery))
+Query = merge_types("Query", (AccountsQuery, ProgramsQuery, GenerationQuery, NodeQuery))
 Mutation = merge_types("Mutation", (AccountsMutation, GenerationMutation))
 
 

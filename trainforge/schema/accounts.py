@@ -15,6 +15,7 @@ from trainforge.resolvers.accounts import Authenticated
 from trainforge.resolvers.common import Outcome, parse_id
 from trainforge.resolvers.context import Context
 from trainforge.schema.errors import MutationError, to_mutation_errors
+from trainforge.schema.node import Node
 from trainforge.schema.pagination import Connection, connection
 from trainforge.services.accounts import ProfileFields, effective_max_hr
 
@@ -41,7 +42,7 @@ class AthleteProfile:
 
 
 @strawberry.type
-class User:
+class User(Node):
     id: strawberry.ID
     email: str
     display_name: str

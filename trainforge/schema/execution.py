@@ -117,6 +117,25 @@ def _list_of(complete: Complete) -> Complete:
     return list_of
 
 
+def _plain_is_type_of(object_type: GraphQLObjectType) -> bool:
+    """Whether a plan can complete this type: no `is_type_of`, or one marked
+    `plain_data_check` (it reads the value only, not `info`, has no side effect
+    and returns a bool, so a plan can call it exactly where graphql-core would).
+    Types implementing an interface always have one (strawberry's `isinstance`
+    check, unmarked); schema/node.py gives Node types a marked one."""
+    is_type_of = object_type.is_type_of
+    return is_type_of is None or getattr(is_type_of, "plain_data_check", False) is True
+
+
+def _checked(plan: Plan, is_type_of: Callable[[Any, Any], Any]) -> Plan:
+    def checked(value: Any) -> dict[str, Any]:
+        if not is_type_of(value, None):
+            raise _FALLBACK  # graphql-core then reports the value as not of the type
+        return plan(value)
+
+    return checked
+
+
 class _PlanSource:
     """Writes one plan as Python source: a function reading the source object's
     attributes into the response dict, with the common leaf cases inlined."""
@@ -212,7 +231,7 @@ class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return None if plan is _NO_PLAN else plan
 
     def _compile_object(self, object_type: GraphQLObjectType, field_details_list: Any) -> Plan | None:
-        if object_type.is_type_of is not None:
+        if not _plain_is_type_of(object_type):
             return None
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if new_defer_usages:
@@ -260,5 +279,8 @@ class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return _nullable(_leaf(type_))
         if isinstance(type_, GraphQLObjectType):
             plan = self._plan(type_, details)
-            return None if plan is None else _nullable(plan)
+            if plan is None:
+                return None
+            # graphql-core checks is_type_of before completing an object; so does a plan for a nested one.
+            return _nullable(plan if type_.is_type_of is None else _checked(plan, type_.is_type_of))
         return None  # interfaces and unions resolve their runtime type: not plain

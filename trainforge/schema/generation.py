@@ -15,6 +15,7 @@ from trainforge.schema.programs import Mesocycle, Program, ProgramGoal
 from trainforge.services.exercises import default_catalog
 from trainforge.services.generation import types
 from trainforge.services.generation.request import GenerationInput
+from trainforge.services.generation.types import GenerationRequest
 
 PeriodizationModel = strawberry.enum(
     types.PeriodizationModel, description="LINEAR, UNDULATING (DUP), BLOCK, or AUTO to choose by goal and experience."
@@ -28,6 +29,41 @@ Weekday = strawberry.enum(types.Weekday)
 class EquipmentItem:
     name: str
     location: str = strawberry.field(description="home, gym or outdoor")
+
+
+@strawberry.type(description="What a program was generated from: the request as validated and stored.")
+class GenerationSettings:
+    goal: ProgramGoal
+    start_date: date
+    total_weeks: int
+    weekdays: list[Weekday] = strawberry.field(description="The training days, Monday first.")
+    days_per_week: int = strawberry.field(description="The number of weekdays.")
+    session_minutes: int
+    experience: ExperienceLevel
+    equipment: list[str] = strawberry.field(description="Equipment names, sorted.")
+    periodization_model: PeriodizationModel = strawberry.field(
+        description="The model used: AUTO has been resolved to the one it chose."
+    )
+    generator: GeneratorKind
+    event_date: date | None
+    seed: int = strawberry.field(description="The same input and seed give the same program.")
+
+    @classmethod
+    def from_request(cls, request: GenerationRequest) -> GenerationSettings:
+        return cls(
+            goal=request.goal,
+            start_date=request.start_date,
+            total_weeks=request.total_weeks,
+            weekdays=list(request.weekdays),
+            days_per_week=request.days_per_week,
+            session_minutes=request.session_minutes,
+            experience=request.experience,
+            equipment=sorted(request.equipment),
+            periodization_model=request.model,
+            generator=request.generator,
+            event_date=request.event_date,
+            seed=request.seed,
+        )
 
 
 @strawberry.input
@@ -46,7 +82,9 @@ class GenerateProgramInput:
     periodization_model: PeriodizationModel = types.PeriodizationModel.AUTO
     generator: GeneratorKind = types.GeneratorKind.RULES
     event_date: date | None = strawberry.field(default=None, description="Race or competition day, in the last week.")
-    seed: int | None = strawberry.field(default=None, description="Same input and seed, same program.")
+    seed: int | None = strawberry.field(
+        default=None, description="0 to 2^31-1; same input and seed, same program. Omitted: a hash of the input."
+    )
 
 
 @strawberry.type

@@ -7,16 +7,24 @@ one SQL statement per level whatever the number of parents.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info
-from strawberry.scalars import JSON
 
 from trainforge.models import programs as models
 from trainforge.resolvers import programs as resolve
 from trainforge.resolvers.common import parse_id
 from trainforge.resolvers.context import Context
 from trainforge.schema.accounts import User
+from trainforge.schema.node import Node
+from trainforge.services.generation.request import request_from_json
+
+if TYPE_CHECKING:
+    from trainforge.schema.generation import GenerationSettings
+
+# schema.generation imports Program (its payloads return one): import lazily back.
+LazyGenerationSettings = Annotated["GenerationSettings", strawberry.lazy("trainforge.schema.generation")]
 
 ProgramGoal = strawberry.enum(models.ProgramGoal)
 MesocyclePhase = strawberry.enum(models.MesocyclePhase)
@@ -56,7 +64,7 @@ class WorkoutPrescription:
 
 
 @strawberry.type
-class Workout:
+class Workout(Node):
     id: strawberry.ID
     scheduled_date: date = strawberry.field(name="date")
     name: str
@@ -68,9 +76,13 @@ class Workout:
     created_at: datetime
     updated_at: datetime
 
+    @strawberry.field(description="The week it belongs to.")
+    async def microcycle(self, info: Info[Context, None]) -> Microcycle:
+        return await info.context.loaders.microcycle.load(self.microcycle_id)
+
 
 @strawberry.type(description="One calendar week of a mesocycle.")
-class Microcycle:
+class Microcycle(Node):
     id: strawberry.ID
     week_number: int = strawberry.field(description="Week of the program, from 1.")
     start_date: date
@@ -84,9 +96,13 @@ class Microcycle:
     async def workouts(self, info: Info[Context, None]) -> list[Workout]:
         return await info.context.loaders.workouts.load(self.id)
 
+    @strawberry.field(description="The mesocycle it belongs to.")
+    async def mesocycle(self, info: Info[Context, None]) -> Mesocycle:
+        return await info.context.loaders.mesocycle.load(self.mesocycle_id)
+
 
 @strawberry.type
-class Mesocycle:
+class Mesocycle(Node):
     id: strawberry.ID
     position: int
     name: str
@@ -102,9 +118,13 @@ class Mesocycle:
     async def microcycles(self, info: Info[Context, None]) -> list[Microcycle]:
         return await info.context.loaders.microcycles.load(self.id)
 
+    @strawberry.field(description="The macrocycle it belongs to.")
+    async def macrocycle(self, info: Info[Context, None]) -> Macrocycle:
+        return await info.context.loaders.macrocycle.load(self.macrocycle_id)
+
 
 @strawberry.type
-class Macrocycle:
+class Macrocycle(Node):
     id: strawberry.ID
     position: int
     name: str
@@ -118,9 +138,13 @@ class Macrocycle:
     async def mesocycles(self, info: Info[Context, None]) -> list[Mesocycle]:
         return await info.context.loaders.mesocycles.load(self.id)
 
+    @strawberry.field(description="The program it belongs to.")
+    async def program(self, info: Info[Context, None]) -> Program:
+        return await info.context.loaders.program.load(self.program_id)
+
 
 @strawberry.type
-class Program:
+class Program(Node):
     id: strawberry.ID
     name: str
     goal: ProgramGoal
@@ -130,9 +154,27 @@ class Program:
     generator: ProgramGenerator | None = strawberry.field(description="What generated it; null if not generated.")
     generator_model: str | None = strawberry.field(description="The LLM's model name, for LLM programs.")
     prompt_version: str | None = strawberry.field(description="Version of the prompts, for LLM programs.")
-    generation_input: JSON | None = strawberry.field(description="The validated generation request.")
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(
+        name="generationInput",
+        description="The validated request it was generated from (periodizationModel as chosen, never AUTO); "
+        "null if not generated.",
+    )
+    def generation_settings(self) -> LazyGenerationSettings | None:
+        from trainforge.schema.generation import GenerationSettings
+
+        stored = self.generation_input
+        return None if stored is None else GenerationSettings.from_request(request_from_json(stored))
+
+    @strawberry.field(
+        description="The generator's seed (as generationInput.seed): generating again with the same input and "
+        "seed gives the same program. Null if not generated."
+    )
+    def seed(self) -> int | None:
+        stored = self.generation_input
+        return None if stored is None else request_from_json(stored).seed
 
     @strawberry.field(description="The athlete the program is for.")
     async def athlete(self, info: Info[Context, None]) -> User:

@@ -206,7 +206,11 @@ async def create_demo(
     batch_size: int = 50,
     on_progress: Callable[[int], None] | None = None,
 ) -> DemoResult:
-    """Create the demo accounts and `programs` programs shared between the two athletes."""
+    """Create the demo accounts and `programs` programs shared between the two athletes.
+
+    Runs in the caller's transaction. Once it commits, the caller should run
+    `statistics.analyze_stale` on the tables loaded (cmd_demo does): a bulk load
+    into tables never analyzed otherwise leaves the planner guessing for a while."""
     await reset_demo_users(session)
     coach = await accounts.sign_up(
         session, settings, email=COACH_EMAIL, password=DEMO_PASSWORD, role=Role.COACH, display_name="Casey Coach"

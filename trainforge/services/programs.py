@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Row, exists, func, or_, select
 
 from trainforge.db import Executor
 
-from trainforge.models.accounts import CoachAthlete
+from trainforge.models.accounts import CoachAthlete, Role, User
 from trainforge.models.programs import FitnessProgram, Macrocycle, Mesocycle, Microcycle, WorkoutInstance
 from trainforge.services.auth import Viewer
 from trainforge.services.pagination import Page, PageRequest, paginate, to_page
@@ -27,14 +27,19 @@ def can_read_athlete(viewer: Viewer, athlete_id: ColumnElement[uuid.UUID]) -> Co
     return or_(athlete_id == viewer.id, linked)
 
 
-async def may_read_athlete(db: Executor, viewer: Viewer, athlete_id: uuid.UUID) -> bool:
+async def may_plan_for(db: Executor, viewer: Viewer, athlete_id: uuid.UUID) -> bool:
+    """Whether the viewer may plan for this user: an athlete for themself, a coach
+    for an athlete linked to them. Unlike reading, a coach never plans for
+    themself, and nobody plans for a user who is not an athlete."""
     if athlete_id == viewer.id:
-        return True
-    return bool(
-        await db.scalar(
-            select(exists().where(CoachAthlete.coach_id == viewer.id, CoachAthlete.athlete_id == athlete_id))
-        )
+        return viewer.role is Role.ATHLETE
+    linked = exists().where(
+        CoachAthlete.coach_id == viewer.id,
+        CoachAthlete.athlete_id == athlete_id,
+        User.id == CoachAthlete.athlete_id,
+        User.role == Role.ATHLETE,
     )
+    return bool(await db.scalar(select(linked)))
 
 
 async def get_program(db: Executor, viewer: Viewer, program_id: uuid.UUID) -> Row | None:
@@ -86,6 +91,32 @@ async def workouts_of(db: Executor, microcycle_ids: Sequence[uuid.UUID]) -> list
     return await _children(
         db, workouts, workouts.c.microcycle_id, microcycle_ids, workouts.c.scheduled_date, workouts.c.id
     )
+
+
+async def _by_ids(db: Executor, table, ids: Sequence[uuid.UUID]) -> list[Row]:  # noqa: ANN001
+    return list((await db.execute(select(table).where(table.c.id.in_(ids)))).all())
+
+
+# By id, with no access check: for parent links (the parent of a readable object
+# is readable) and for `node`, whose one statement has checked access already.
+async def programs_by_ids(db: Executor, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await _by_ids(db, programs, ids)
+
+
+async def macrocycles_by_ids(db: Executor, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await _by_ids(db, macrocycles, ids)
+
+
+async def mesocycles_by_ids(db: Executor, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await _by_ids(db, mesocycles, ids)
+
+
+async def microcycles_by_ids(db: Executor, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await _by_ids(db, microcycles, ids)
+
+
+async def workouts_by_ids(db: Executor, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await _by_ids(db, workouts, ids)
 
 
 async def get_mesocycle(db: Executor, viewer: Viewer, mesocycle_id: uuid.UUID) -> Row | None:

@@ -20,6 +20,8 @@ from trainforge.services.generation.types import (
 
 MIN_WEEKS, MAX_WEEKS = 4, 52
 MIN_SESSION_MINUTES, MAX_SESSION_MINUTES = 20, 180
+# Seeds are exposed as GraphQL `Int`, a signed 32-bit integer: keep them in 0..2^31-1.
+SEED_LIMIT = 2**31
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ def validate_request(
                     f"eventDate must fall in the program's last week ({last_week_start} to {end})", field="eventDate"
                 )
             )
+    if (problem := seed_problem(raw.seed)) is not None:
+        problems.append(problem)
     raise_problems(problems)
 
     model = raw.model if raw.model is not PeriodizationModel.AUTO else resolve_model(raw.goal, raw.experience)
@@ -110,6 +114,13 @@ def validate_request(
         event_date=raw.event_date,
         seed=raw.seed if raw.seed is not None else _default_seed(raw),
     )
+
+
+def seed_problem(seed: int | None) -> InvalidInput | None:
+    """Why an explicit seed is refused, or None."""
+    if seed is not None and not 0 <= seed < SEED_LIMIT:
+        return InvalidInput(f"seed must be 0 to {SEED_LIMIT - 1}", field="seed")
+    return None
 
 
 def request_to_json(request: GenerationRequest) -> dict[str, Any]:
@@ -148,11 +159,12 @@ def request_from_json(data: dict[str, Any]) -> GenerationRequest:
 
 
 def _default_seed(raw: GenerationInput) -> int:
-    """Same input, same program: the seed defaults to a stable hash of the input."""
+    """Same input, same program: the seed defaults to a stable hash of the input,
+    reduced modulo 2^31 so it fits GraphQL's Int (migration 0003 reduced stored seeds alike)."""
     import hashlib
 
     text = "|".join(
         map(str, (raw.athlete_id, raw.goal.value, raw.start_date, raw.total_weeks, [int(d) for d in raw.weekdays],
                   raw.session_minutes, raw.experience.value, sorted(raw.equipment), raw.model.value, raw.event_date))
     )
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") % SEED_LIMIT

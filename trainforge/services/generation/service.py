@@ -30,7 +30,13 @@ from trainforge.models.programs import (
 from trainforge.services import programs
 from trainforge.services.auth import Viewer
 from trainforge.services.errors import InvalidInput, NotFound
-from trainforge.services.generation.request import GenerationInput, request_from_json, request_to_json, validate_request
+from trainforge.services.generation.request import (
+    GenerationInput,
+    request_from_json,
+    request_to_json,
+    seed_problem,
+    validate_request,
+)
 from trainforge.services.generation.types import (
     GenerationFailed,
     GenerationRequest,
@@ -53,9 +59,12 @@ async def prepare(
     db: Executor, viewer: Viewer, raw: GenerationInput, equipment_names: frozenset[str], today: date | None = None
 ) -> GenerationRequest:
     """Check the viewer may plan for the athlete, then validate the request."""
-    # A coach plans for linked athletes, an athlete for themself; anyone else
-    # gets the same answer as for an athlete that does not exist.
-    if not await programs.may_read_athlete(db, viewer, raw.athlete_id):
+    # A coach plans for linked athletes, an athlete for themself. A coach's own
+    # account is not an athlete's: say so rather than store a program nobody trains.
+    if raw.athlete_id == viewer.id and viewer.is_coach:
+        raise InvalidInput("a coach plans for a linked athlete: choose one with athleteId", field="athleteId")
+    # Anyone else (strangers, other coaches) gets the answer an unknown id gets.
+    if not await programs.may_plan_for(db, viewer, raw.athlete_id):
         raise NotFound("no such athlete", field="athleteId")
     return validate_request(raw, equipment_names, today)
 
@@ -151,6 +160,8 @@ class Regeneration:
 
 
 async def prepare_regeneration(db: Executor, viewer: Viewer, mesocycle_id: uuid.UUID, seed: int | None) -> Regeneration:
+    if (problem := seed_problem(seed)) is not None:
+        raise problem
     meso = (
         await db.execute(
             select(Mesocycle.__table__, Macrocycle.program_id)
