@@ -244,3 +244,20 @@ def make_programs(engine: AsyncEngine):  # noqa: ANN201
             return await store_programs(session, plans)
 
     return make
+
+
+@pytest.fixture
+async def make_client(app: Any, database_url: str, tmp_path: Path):  # noqa: ANN201
+    """`await make_client(**settings)` -> an HTTP client over a fresh app on the (migrated) test database."""
+    built: list[tuple[Any, httpx.AsyncClient]] = []
+
+    async def make(url: str | None = None, **overrides: Any) -> httpx.AsyncClient:
+        other = create_app(make_settings(tmp_path, **overrides), url or database_url)
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://test")
+        built.append((other, client))
+        return client
+
+    yield make
+    for other, client in built:
+        await client.aclose()
+        await other.state.engine.dispose()

@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from conftest import make_settings
-from trainforge.app import create_app
 from trainforge.models import Role
 
 INTROSPECTION = "{ __schema { types { name } } }"
@@ -26,23 +23,6 @@ DEEP = """
 def no_traceback(response: httpx.Response) -> None:
     assert "Traceback" not in response.text
     assert 'File "' not in response.text
-
-
-@pytest.fixture
-async def make_client(app: Any, database_url: str, tmp_path: Path):  # noqa: ANN201
-    """`await make_client(**settings)` -> an HTTP client over a fresh app on the (migrated) test database."""
-    built: list[tuple[Any, httpx.AsyncClient]] = []
-
-    async def make(url: str | None = None, **overrides: Any) -> httpx.AsyncClient:
-        other = create_app(make_settings(tmp_path, **overrides), url or database_url)
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://test")
-        built.append((other, client))
-        return client
-
-    yield make
-    for other, client in built:
-        await client.aclose()
-        await other.state.engine.dispose()
 
 
 @pytest.fixture
@@ -198,6 +178,7 @@ async def test_production_masks_internal_errors(prod, make_user, monkeypatch, ca
     body = response.json()
     assert body["data"] == {"program": None}
     assert [e["message"] for e in body["errors"]] == ["Internal server error."]
+    assert [e["extensions"] for e in body["errors"]] == [{"code": "INTERNAL_SERVER_ERROR"}]
     assert "secret detail" not in response.text
     assert "RuntimeError" not in response.text
     no_traceback(response)
@@ -218,7 +199,32 @@ async def test_development_does_not_mask_internal_errors(gql, make_user, monkeyp
 
     result = await gql(f'{{ program(id: "{uuid.uuid4()}") {{ id }} }}', as_=athlete)
 
-    assert [e["message"] for e in result["errors"]] == ["secret detail"]
+    # Development shows the exception's type and message, with the same code as production.
+    assert [e["message"] for e in result["errors"]] == ["RuntimeError: secret detail"]
+    assert [e["extensions"] for e in result["errors"]] == [{"code": "INTERNAL_SERVER_ERROR"}]
+
+
+@pytest.mark.parametrize("env", ["development", "production"])
+async def test_database_errors_carry_no_sql_in_any_mode(make_client, make_user, monkeypatch, env):
+    import trainforge.services.programs
+    from sqlalchemy import text
+
+    athlete = await make_user(Role.ATHLETE)
+
+    async def failing(db, *args: Any, **kwargs: Any) -> None:  # noqa: ANN001
+        await db.execute(text("SELECT CAST(:secret AS integer)"), {"secret": "secret-parameter"})
+
+    monkeypatch.setattr(trainforge.services.programs, "get_program", failing)
+    client = await make_client(env=env)
+    response = await client.post(
+        "/graphql", json={"query": f'{{ program(id: "{uuid.uuid4()}") {{ id }} }}'}, headers=athlete.headers
+    )
+
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    for leak in ("secret-parameter", "SELECT", "CAST", "[SQL", "parameters"):
+        assert leak not in response.text, response.text
+    no_traceback(response)
 
 
 async def test_production_keeps_client_errors_visible(prod, make_user):

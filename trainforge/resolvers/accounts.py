@@ -12,7 +12,7 @@ from trainforge.resolvers.common import Outcome, in_transaction, page_arguments
 from trainforge.resolvers.context import Context
 from trainforge.services import accounts, auth
 from trainforge.services.auth import Viewer
-from trainforge.services.pagination import Page
+from trainforge.services.pagination import Page, to_page
 
 
 @dataclass
@@ -33,7 +33,7 @@ async def linked_users(ctx: Context, side: Role, first: int | None, after: str |
     me = ctx.require_viewer()
     request = page_arguments(ctx, first, after)
     if me.role is side:
-        return Page(rows=[], has_next_page=False, has_previous_page=request.after is not None)
+        return to_page([], request)
     async with ctx.reader.connect() as conn:
         return await accounts.linked_users(conn, me, request)
 

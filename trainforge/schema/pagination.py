@@ -45,13 +45,16 @@ def connection(
     sort_key: Callable[[Any], tuple[datetime, uuid.UUID]] = lambda row: (row.created_at, row.id),
 ) -> Connection[Any]:
     edges = [Edge(cursor=encode_cursor(*sort_key(row)), node=row) for row in page.rows]
+    # An empty page (`first: 0`, or past the end) still answers where it is, so
+    # `after: endCursor` goes on from there instead of starting over.
+    here = encode_cursor(*page.after)
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=edges[0].cursor if edges else here,
+            end_cursor=edges[-1].cursor if edges else here,
         ),
         count=count,
     )

@@ -11,15 +11,21 @@ import base64
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timezone
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from trainforge.services.errors import InvalidInput
+from trainforge.services.input_safety import LATEST_DATE, date_problem
 
 T = TypeVar("T")
+
+
+# Where a list starts: after this key comes every row (newest first). `first: 0`
+# answers it as its cursor, so a client can page on from an empty page.
+START = (datetime.combine(LATEST_DATE, time.max, tzinfo=timezone.utc), uuid.UUID(int=(1 << 128) - 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,8 @@ class Page(Generic[T]):
     rows: Sequence[T]
     has_next_page: bool
     has_previous_page: bool
+    # The key the page starts after (START for the first page): an empty page's cursor.
+    after: tuple[datetime, uuid.UUID] = START
 
 
 def encode_cursor(created_at: datetime, id_: uuid.UUID) -> str:
@@ -41,12 +49,17 @@ def encode_cursor(created_at: datetime, id_: uuid.UUID) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The sort key in a cursor; anything else, however it was forged, is the client's error."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created, _, id_ = base64.urlsafe_b64decode(padded.encode()).decode().partition("|")
-        return datetime.fromisoformat(created), uuid.UUID(id_)
+        key = datetime.fromisoformat(created), uuid.UUID(id_)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput("not a valid cursor", field="after") from exc
+    # A cursor we made holds a time-zone-aware timestamp within the accepted range.
+    if key[0].tzinfo is None or date_problem(key[0]) is not None:
+        raise InvalidInput("not a valid cursor", field="after")
+    return key
 
 
 def page_request(first: int | None, after: str | None, *, default: int, maximum: int) -> PageRequest:
@@ -72,4 +85,5 @@ def to_page(rows: Sequence[T], request: PageRequest) -> Page[T]:
         rows=rows[: request.first],
         has_next_page=len(rows) > request.first,
         has_previous_page=request.after is not None,
+        after=request.after or START,
     )
