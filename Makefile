@@ -29,9 +29,14 @@ demo: install
 migrate: install
 	$(BIN)/trainforge migrate
 
-## Regenerate codegen/schema.graphql and codegen/types.ts (commit both)
-codegen: install
+## Regenerate codegen/: schema.graphql (the SDL, from the code), then types.ts with GraphQL Code Generator (needs Node); commit both
+codegen: install codegen/node_modules/.package-lock.json
 	$(BIN)/trainforge codegen
+	npm --prefix codegen run --silent generate
+
+# The Code Generator's packages, exactly as locked; reinstalled when package.json or the lock changes.
+codegen/node_modules/.package-lock.json: codegen/package.json codegen/package-lock.json
+	npm ci --prefix codegen --no-audit --no-fund
 
 ## Benchmarks: nested program query (requests/s, p50/p99, SQL per request), then rule-based generation
 bench: install
@@ -39,4 +44,4 @@ bench: install
 	$(BIN)/python bench/generation.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info codegen/node_modules

@@ -229,10 +229,9 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_codegen(args: argparse.Namespace, settings: Settings) -> int:
-    from trainforge.tools.codegen import write_codegen
+    from trainforge.tools.codegen import write_sdl
 
-    for path in write_codegen(Path(args.dir)):
-        print(f"wrote {path}")
+    print(f"wrote {write_sdl(Path(args.dir))}")
     return 0
 
 
@@ -260,7 +259,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", default="-")
     export.set_defaults(func=cmd_export_schema)
 
-    codegen = sub.add_parser("codegen", help="write codegen/schema.graphql and the TypeScript operation types")
+    codegen = sub.add_parser(
+        "codegen", help="write codegen/schema.graphql (`make codegen` then generates the TypeScript types from it)"
+    )
     codegen.add_argument("--dir", default=str(CODEGEN_DIR))
     codegen.set_defaults(func=cmd_codegen)
 

@@ -1,38 +1,37 @@
-"""`trainforge codegen`: the committed SDL and the TypeScript types of the frontends' operations."""
+"""The committed SDL and the frontends' operations in codegen/.
+
+`trainforge codegen` writes codegen/schema.graphql; GraphQL Code Generator (codegen/codegen.ts,
+run by `make codegen`) then writes the TypeScript types from it and codegen/operations/*.graphql.
+The tests use these helpers to check both inputs without Node.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from graphql import build_schema as build_sdl_schema
+from graphql import DocumentNode, Source, parse
 
 from trainforge.schema import export_sdl
-from trainforge.tools.typescript import generate_typescript
 
 SCHEMA_FILE = "schema.graphql"
-TYPES_FILE = "types.ts"
 OPERATIONS_DIR = "operations"
+
+
+def write_sdl(codegen_dir: Path) -> Path:
+    path = codegen_dir / SCHEMA_FILE
+    path.write_text(export_sdl())
+    return path
 
 
 def operation_documents(codegen_dir: Path) -> dict[str, str]:
     return {p.name: p.read_text() for p in sorted((codegen_dir / OPERATIONS_DIR).glob("*.graphql"))}
 
 
-def render(codegen_dir: Path) -> dict[Path, str]:
-    """What every generated file should contain, from the code as it is now."""
-    sdl = export_sdl()
-    types = generate_typescript(build_sdl_schema(sdl), operation_documents(codegen_dir))
-    return {codegen_dir / SCHEMA_FILE: sdl, codegen_dir / TYPES_FILE: types}
-
-
-def write_codegen(codegen_dir: Path) -> list[Path]:
-    written = []
-    for path, content in render(codegen_dir).items():
-        path.write_text(content)
-        written.append(path)
-    return written
-
-
-def drifted(codegen_dir: Path) -> list[Path]:
-    """Generated files whose committed content differs from what the code generates."""
-    return [path for path, content in render(codegen_dir).items() if not path.exists() or path.read_text() != content]
+def operations_document(codegen_dir: Path) -> DocumentNode:
+    """Every operation file as one document, the way the Code Generator sees them (fragments are shared
+    across files); each definition keeps its file name for error messages."""
+    definitions = []
+    for path in sorted((codegen_dir / OPERATIONS_DIR).glob("*.graphql")):
+        source = Source(path.read_text(), f"{codegen_dir.name}/{OPERATIONS_DIR}/{path.name}")
+        definitions.extend(parse(source).definitions)
+    return DocumentNode(definitions=tuple(definitions))
