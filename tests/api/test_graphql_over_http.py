@@ -479,15 +479,14 @@ async def test_get_mutation_is_refused_with_405_whatever_the_media_type(client, 
 
 # --- beyond the audits: request errors and execution errors ------------------------------------------
 
+REQUEST_ERRORS = [
+    pytest.param({"query": "{"}, id="parse"),
+    pytest.param({"query": UNKNOWN_FIELD}, id="validation"),
+    pytest.param({"query": COERCION_FAILURE, "variables": {"id": None}}, id="variable coercion"),
+]
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        pytest.param({"query": "{"}, id="parse"),
-        pytest.param({"query": UNKNOWN_FIELD}, id="validation"),
-        pytest.param({"query": COERCION_FAILURE, "variables": {"id": None}}, id="variable coercion"),
-    ],
-)
+
+@pytest.mark.parametrize("body", REQUEST_ERRORS)
 async def test_request_errors_are_400_without_data_under_graphql_response_json(client, body):
     response = await post(client, body, accept=GRAPHQL_RESPONSE_JSON)
 
@@ -497,14 +496,7 @@ async def test_request_errors_are_400_without_data_under_graphql_response_json(c
     assert "data" not in result and result["errors"], result
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        pytest.param({"query": "{"}, id="parse"),
-        pytest.param({"query": UNKNOWN_FIELD}, id="validation"),
-        pytest.param({"query": COERCION_FAILURE, "variables": {"id": None}}, id="variable coercion"),
-    ],
-)
+@pytest.mark.parametrize("body", REQUEST_ERRORS)
 async def test_request_errors_stay_200_with_null_data_under_application_json(client, body):
     response = await post(client, body, accept=JSON)
 
