@@ -8,6 +8,8 @@ starts the embedded PostgreSQL in a temporary folder.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -72,17 +74,21 @@ class ScratchServer:
 
 
 @pytest.fixture(scope="session")
-def scratch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchServer]:
+def scratch_server() -> Iterator[ScratchServer]:
     external = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if external:
         yield ScratchServer(asyncpg_url(external))
         return
-    embedded = EmbeddedPostgres(tmp_path_factory.mktemp("embedded-pg"))
+    # Not under pytest's basetemp: another pytest session starting meanwhile prunes old
+    # basetemps and resets their mode, pulling the data folder from under the server.
+    home = Path(tempfile.mkdtemp(prefix="trainforge-test-pg-"))
+    embedded = EmbeddedPostgres(home)
     url = embedded.start()
     try:
         yield ScratchServer(make_url(url).set(database="postgres").render_as_string(hide_password=False))
     finally:
         embedded.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
