@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     llm_max_attempts: int = 3  # our retries when the output fails validation
     llm_concurrency: int = 4  # model calls in flight at once, per process
 
+    # Reads: table-backed selections compile into one SQL statement that builds the
+    # response JSON (off: every field resolves through the per-request loaders).
+    compiled_reads: bool = True
+
     # GraphQL limits (every mode)
     max_page_size: int = 100
     default_page_size: int = 20

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from trainforge.db import statement_counter
 from trainforge.models import Role
 
 TREE = """
@@ -70,16 +71,34 @@ async def test_program_tree_exposes_every_level(gql, make_user, make_programs):
     assert program["startDate"] == weeks[0]["startDate"] and program["endDate"] == weeks[-1]["endDate"]
 
 
-async def test_nested_program_query_is_one_statement_per_level(gql, make_user, make_programs, count_statements):
+async def test_nested_program_query_is_one_statement(gql, make_user, make_programs, count_statements):
     athlete = await make_user(Role.ATHLETE)
     [program_id] = await make_programs(athlete)
 
     with count_statements() as n:
         result = await gql(PROGRAM, {"id": str(program_id)}, as_=athlete)
     assert "errors" not in result
+    assert len(result["data"]["program"]["macrocycles"][0]["mesocycles"]) == 4
+    # Compiled: PostgreSQL builds the whole tree's JSON, access check included.
+    assert n.value == 1
+
+
+async def test_nested_program_query_through_resolvers_is_one_statement_per_level(
+    make_client, app, make_user, make_programs
+):
+    athlete = await make_user(Role.ATHLETE)
+    [program_id] = await make_programs(athlete)
+    client = await make_client(compiled_reads=False)
+    counter = statement_counter(client._transport.app.state.engine)
+
+    before = counter.total
+    response = await client.post(
+        "/graphql", json={"query": PROGRAM, "variables": {"id": str(program_id)}}, headers=athlete.headers
+    )
+    assert "errors" not in response.json()
     # program (with access check), athlete + createdBy users (one batch), macrocycles,
     # mesocycles, microcycles, workouts
-    assert n.value == 6
+    assert counter.total - before == 6
 
 
 @pytest.mark.parametrize("size", [1, 10, 100])

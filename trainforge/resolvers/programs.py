@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import Row
 
 from trainforge.resolvers.common import page_arguments
+from trainforge.resolvers.compiled import TableRead
 from trainforge.resolvers.context import Context
 from trainforge.services import programs
 from trainforge.services.pagination import Page
@@ -17,6 +18,14 @@ async def program(ctx: Context, program_id: uuid.UUID) -> Row | None:
     me = ctx.require_viewer()
     async with ctx.reader.connect() as conn:
         return await programs.get_program(conn, me, program_id)
+
+
+def program_read(ctx: Context, program_id: uuid.UUID) -> TableRead | None:
+    """The program as a read the execution context may compile into one statement."""
+    me = ctx.require_viewer()
+    if not ctx.settings.compiled_reads:
+        return None
+    return TableRead(ctx, programs.READABLE_PROGRAM_SQL, (program_id, me.id), lambda: program(ctx, program_id))
 
 
 async def program_page(

@@ -14,6 +14,7 @@ from trainforge.resolvers import programs as resolve_programs
 from trainforge.resolvers.accounts import Authenticated
 from trainforge.resolvers.common import Outcome, parse_id
 from trainforge.resolvers.context import Context
+from trainforge.schema import tables
 from trainforge.schema.errors import MutationError, to_mutation_errors
 from trainforge.schema.node import Node
 from trainforge.schema.pagination import Connection, connection
@@ -194,5 +195,8 @@ class AccountsMutation:
             errors=to_mutation_errors(outcome.errors),
         )
 
+
+# The table behind User, for reads compiled into one SQL statement (schema/tables.py).
+tables.table("User", models.User.__table__)
 
 __all__ = ["AccountsMutation", "AccountsQuery", "User", "Viewer"]

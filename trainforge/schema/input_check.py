@@ -39,6 +39,7 @@ from graphql import (
 
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from trainforge.schema.compiled_reads import CompiledReads
 from trainforge.schema.execution import PlainDataExecutionContext
 from trainforge.services.input_safety import problem_in
 
@@ -168,9 +169,9 @@ class CheckedInput:
         return unstorable_arguments(schema, document, built.variable_values.coerced) or built
 
 
-class CheckedPlainDataExecutionContext(CheckedInput, PlainDataExecutionContext):
-    """The server's execution: checked input, then compiled plans for plain data."""
+class CheckedPlainDataExecutionContext(CheckedInput, CompiledReads, PlainDataExecutionContext):
+    """The server's execution: checked input, reads compiled to SQL, then compiled plans for plain data."""
 
 
-class CheckedExecutionContext(CheckedInput, StrawberryGraphQLCoreExecutionContext):
-    """Checked input, then graphql-core's own per-field path (to compare the plans against)."""
+class CheckedExecutionContext(CheckedInput, CompiledReads, StrawberryGraphQLCoreExecutionContext):
+    """Checked input, reads compiled to SQL, then graphql-core's own per-field path (to compare the plans against)."""

@@ -16,6 +16,7 @@ from trainforge.models import programs as models
 from trainforge.resolvers import programs as resolve
 from trainforge.resolvers.common import parse_id
 from trainforge.resolvers.context import Context
+from trainforge.schema import tables
 from trainforge.schema.accounts import User
 from trainforge.schema.node import Node
 from trainforge.services.generation.request import request_from_json
@@ -195,4 +196,44 @@ class Program(Node):
 class ProgramsQuery:
     @strawberry.field(description="A program the viewer may read; null for unknown ids and other people's programs.")
     async def program(self, info: Info[Context, None], id: strawberry.ID) -> Program | None:
-        return await resolve.program(info.context, parse_id(id))
+        ctx, program_id = info.context, parse_id(id)
+        # A TableRead lets the execution context answer with one compiled statement.
+        return resolve.program_read(ctx, program_id) or await resolve.program(ctx, program_id)  # type: ignore[return-value]
+
+
+# The tables behind the types above, for reads compiled into one SQL statement.
+tables.table(
+    "Program",
+    models.FitnessProgram.__table__,
+    macrocycles=tables.children("Macrocycle", "program_id", "position"),
+    athlete=tables.parent("User", "athlete_id"),
+    created_by=tables.parent("User", "created_by_id"),
+)
+tables.table(
+    "Macrocycle",
+    models.Macrocycle.__table__,
+    mesocycles=tables.children("Mesocycle", "macrocycle_id", "position"),
+    program=tables.parent("Program", "program_id"),
+)
+tables.table(
+    "Mesocycle",
+    models.Mesocycle.__table__,
+    microcycles=tables.children("Microcycle", "mesocycle_id", "week_number"),
+    macrocycle=tables.parent("Macrocycle", "macrocycle_id"),
+    weekly_targets=tables.content("WeeklyTargets", "weekly_targets"),
+)
+tables.table(
+    "Microcycle",
+    models.Microcycle.__table__,
+    workouts=tables.children("Workout", "microcycle_id", "scheduled_date", "id"),
+    mesocycle=tables.parent("Mesocycle", "mesocycle_id"),
+)
+tables.table(
+    "Workout",
+    models.WorkoutInstance.__table__,
+    microcycle=tables.parent("Microcycle", "microcycle_id"),
+    prescription=tables.content("WorkoutPrescription", "prescription"),
+)
+tables.content_type("WorkoutPrescription", exercises="PrescribedExercise")
+tables.content_type("PrescribedExercise")
+tables.content_type("WeeklyTargets")

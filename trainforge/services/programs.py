@@ -27,6 +27,15 @@ def can_read_athlete(viewer: Viewer, athlete_id: ColumnElement[uuid.UUID]) -> Co
     return or_(athlete_id == viewer.id, linked)
 
 
+# can_read_athlete as SQL text, for reads compiled to one statement
+# (schema/compiled_sql.py): $2 is the viewer, {athlete} the athlete's id column.
+READABLE_ATHLETE_SQL = (
+    "({athlete} = $2 OR EXISTS (SELECT 1 FROM coach_athletes ca WHERE ca.coach_id = $2 AND ca.athlete_id = {athlete}))"
+)
+# One program by id ($1), as get_program reads it.
+READABLE_PROGRAM_SQL = "t0.id = $1 AND " + READABLE_ATHLETE_SQL.format(athlete="t0.athlete_id")
+
+
 async def may_plan_for(db: Executor, viewer: Viewer, athlete_id: uuid.UUID) -> bool:
     """Whether the viewer may plan for this user: an athlete for themself, a coach
     for an athlete linked to them. Unlike reading, a coach never plans for

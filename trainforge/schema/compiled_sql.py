@@ -1,0 +1,251 @@
+"""Compile a selection over table-backed types into one SQL statement that
+returns the response JSON as text, byte for byte what the resolvers would give.
+
+The JSON is assembled as text (`||`, `string_agg`, `to_json(column)`): jsonb
+would reorder keys and costs several times more in PostgreSQL, and
+`json_build_object` adds spaces. Every value is written the way the GraphQL
+serialization writes it:
+- strings, ids and dates through `to_json` (PostgreSQL escapes JSON strings as
+  orjson does; dates are ISO 8601 whatever DateStyle says);
+- timestamps in UTC as Python's `isoformat()` (`+00:00`, microseconds only
+  when there are any) rather than PostgreSQL's trimmed fractions;
+- floats as orjson writes them (PostgreSQL prints the same shortest digits,
+  but `75` for `75.0`, and exponents differently);
+- enums by their GraphQL name (the column holds the Python enum's value).
+Non-null fields rely on the columns' NOT NULL constraints (and on the JSONB
+content having been validated when written).
+
+Anything else in the selection (a field computed in Python, arguments, an
+abstract type, @defer) makes `compile_read` answer None: the read then goes
+through the resolvers, which give the same answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+)
+
+from trainforge.schema.tables import CONTENT_TYPES, TABLE_TYPES, Children, Content, Parent
+
+Collect = Callable[[GraphQLObjectType, Any], dict[str, Sequence[Any]] | None]
+"""The grouped field set of a selection on an object type (fragments and @skip/@include applied),
+or None when it has deferred parts."""
+
+
+class _NotCompilable(Exception):
+    pass
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _float(number: str) -> str:
+    """A float as orjson writes it. PostgreSQL prints the same shortest digits,
+    but `75` for 75.0, exponents from 1e-4 down (orjson: from 1e-5) and
+    zero-padded ones (`1e-07`, orjson `1e-7`)."""
+    x = f"({number})::float8"
+    return (
+        f"CASE WHEN {x} = trunc({x}) AND abs({x}) < 1e15 THEN {x}::text || '.0' "
+        f"WHEN abs({x}) >= 1e-4 AND abs({x}) < 1e15 THEN {x}::text "
+        f"WHEN abs({x}) >= 1e-5 AND abs({x}) < 1e-4 THEN ({x})::numeric::text "
+        f"ELSE regexp_replace({x}::text, 'e-0+', 'e-') END"
+    )
+
+
+def _jsonb_float(value: str) -> str:
+    """A float stored in JSONB. Our content is written by orjson, and jsonb keeps a
+    plain decimal's digits as written: those come back as they are. Whole numbers
+    written without a point, and exponents (orjson's form below 1e-5, which jsonb
+    keeps as `0.0000...`), take the float path."""
+    text = f"({value})::text"
+    slow = _float(value + " #>> '{}'")
+    return (
+        f"CASE WHEN strpos({text}, '.') > 0 AND {text} NOT LIKE '0.0000%' AND {text} NOT LIKE '-0.0000%' "
+        f"THEN {text} ELSE {slow} END"
+    )
+
+
+def _timestamp(column: str) -> str:
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    fraction = f"CASE WHEN extract(microseconds FROM {column})::bigint % 1000000 = 0 THEN '' ELSE to_char({utc}, '.US') END"
+    written = f"""'"' || to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS') || {fraction} || '+00:00"'"""
+    # asyncpg reads ±infinity as Python's largest and smallest datetimes.
+    return (
+        f"CASE WHEN isfinite({column}) THEN {written} WHEN {column} > 'epoch' "
+        f"""THEN '"9999-12-31T23:59:59.999999+00:00"' ELSE '"0001-01-01T00:00:00+00:00"' END"""
+    )
+
+
+def _date(column: str) -> str:
+    # asyncpg reads ±infinity as Python's largest and smallest dates (and writes them back so).
+    return (
+        f"CASE WHEN isfinite({column}) THEN to_json({column})::text "
+        f"""WHEN {column} > 'epoch' THEN '"9999-12-31"' ELSE '"0001-01-01"' END"""
+    )
+
+
+def _enum(type_: GraphQLEnumType, value: str) -> str:
+    cases = " ".join(
+        f"WHEN {_literal(str(getattr(v.value, 'value', v.value)))} THEN {_literal(chr(34) + name + chr(34))}"
+        for name, v in type_.values.items()
+    )
+    return f"CASE {value} {cases} END"
+
+
+def _leaf(type_: GraphQLScalarType | GraphQLEnumType, column: str, jsonb: bool) -> str:
+    """SQL text of one leaf value (NULL stays NULL). `column` is a column, or a jsonb value when `jsonb`."""
+    if isinstance(type_, GraphQLEnumType):
+        return _enum(type_, f"({column} #>> '{{}}')" if jsonb else column)
+    name = type_.name
+    if jsonb:
+        if name in ("String", "ID", "Int", "Boolean"):
+            return f"({column})::text"  # jsonb writes JSON itself (strings escaped like to_json)
+        if name == "Float":
+            return _jsonb_float(column)
+        raise _NotCompilable(name)
+    if name in ("String", "ID", "Boolean"):
+        return f"to_json({column})::text"
+    if name == "Date":
+        return _date(column)
+    if name == "Int":
+        return f"({column})::text"
+    if name == "Float":
+        return _float(column)
+    if name == "DateTime":
+        return _timestamp(column)
+    raise _NotCompilable(name)
+
+
+class _Compiler:
+    def __init__(self, collect: Collect) -> None:
+        self.collect = collect
+        self.aliases = 0
+
+    def alias(self) -> str:
+        self.aliases += 1
+        return f"t{self.aliases}"
+
+    def object(self, type_: GraphQLObjectType, details: Any, source: str, jsonb: bool) -> str:
+        """The JSON text of one object: a table row aliased `source`, or a jsonb value `source`."""
+        grouped = self.collect(type_, details)
+        if grouped is None:
+            raise _NotCompilable("deferred")
+        spec = (CONTENT_TYPES if jsonb else TABLE_TYPES).get(type_.name)
+        if spec is None:
+            raise _NotCompilable(type_.name)
+        parts = []
+        for key, field_details in grouped.items():
+            node = field_details[0].node
+            head = ("{" if not parts else ",") + f'"{key}":'
+            if node.name.value == "__typename":
+                parts.append(_literal(f'{head}"{type_.name}"'))
+                continue
+            field = type_.fields[node.name.value]
+            definition = field.extensions.get("strawberry-definition")
+            if node.arguments or field.args or definition is None:
+                raise _NotCompilable(node.name.value)
+            parts.append(_literal(head))
+            parts.append(self.field(spec, definition, field.type, field_details, source, jsonb))
+        parts.append("'}'" if parts else "'{}'")
+        return " || ".join(parts)
+
+    def field(self, spec: Any, definition: Any, type_: GraphQLOutputType, details: Any, source: str, jsonb: bool) -> str:
+        name = definition.python_name
+        nullable = not isinstance(type_, GraphQLNonNull)
+        named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+        if jsonb:
+            value = self.content_field(spec, name, named, details, source)
+        else:
+            value = self.table_field(spec, definition, name, named, details, source)
+        return f"coalesce({value}, 'null')" if nullable else value
+
+    def table_field(self, spec: Any, definition: Any, name: str, type_: Any, details: Any, source: str) -> str:
+        relation = spec.relations.get(name)
+        if relation is None:
+            if definition.base_resolver is not None or name not in spec.table.c:
+                raise _NotCompilable(name)  # computed in Python
+            if not isinstance(type_, (GraphQLScalarType, GraphQLEnumType)):
+                raise _NotCompilable(name)
+            return _leaf(type_, f'{source}."{name}"', jsonb=False)
+        if isinstance(relation, Content):
+            column = f'{source}."{relation.column}"'
+            return self.content_object(type_, details, column)
+        target = TABLE_TYPES.get(relation.type_name)
+        if target is None:
+            raise _NotCompilable(relation.type_name)
+        alias = self.alias()
+        table = f'"{target.table.name}" {alias}'
+        if isinstance(relation, Parent):
+            if not isinstance(type_, GraphQLObjectType):
+                raise _NotCompilable(name)
+            row = self.object(type_, details, alias, jsonb=False)
+            return f'(SELECT {row} FROM {table} WHERE {alias}.id = {source}."{relation.foreign_key}")'
+        assert isinstance(relation, Children)
+        item = _list_item(type_)
+        row = self.object(item, details, alias, jsonb=False)
+        order = ", ".join(f'{alias}."{column}"' for column in relation.order)
+        return (
+            f"(SELECT coalesce('[' || string_agg({row}, ',' ORDER BY {order}) || ']', '[]') "
+            f'FROM {table} WHERE {alias}."{relation.foreign_key}" = {source}.id)'
+        )
+
+    def content_field(self, spec: Any, name: str, type_: Any, details: Any, source: str) -> str:
+        value = f"({source} -> {_literal(name)})"
+        if name in spec.lists:
+            item = _list_item(type_)
+            alias = self.alias()
+            row = self.object(item, details, f"{alias}.v", jsonb=True)
+            return (
+                f"(SELECT coalesce('[' || string_agg({row}, ',' ORDER BY {alias}.o) || ']', '[]') "
+                f"FROM jsonb_array_elements(CASE jsonb_typeof({value}) WHEN 'array' THEN {value} END) "
+                f"WITH ORDINALITY AS {alias}(v, o))"
+            )
+        if isinstance(type_, GraphQLObjectType):
+            return self.content_object(type_, details, value)
+        if not isinstance(type_, (GraphQLScalarType, GraphQLEnumType)):
+            raise _NotCompilable(name)
+        # A JSON null writes `null`, like a missing key (which reads as SQL NULL).
+        return _leaf(type_, value, jsonb=True)
+
+    def content_object(self, type_: Any, details: Any, value: str) -> str:
+        if not isinstance(type_, GraphQLObjectType):
+            raise _NotCompilable(str(type_))
+        row = self.object(type_, details, value, jsonb=True)
+        return f"(CASE WHEN jsonb_typeof({value}) = 'object' THEN {row} END)"
+
+
+def _list_item(type_: Any) -> GraphQLObjectType:
+    """The object type of `[T!]` or `[T]` (items of our lists are never null)."""
+    if not isinstance(type_, GraphQLList):
+        raise _NotCompilable(str(type_))
+    item = type_.of_type
+    item = item.of_type if isinstance(item, GraphQLNonNull) else item
+    if not isinstance(item, GraphQLObjectType):
+        raise _NotCompilable(str(item))
+    return item
+
+
+def compile_read(root: GraphQLObjectType, details: Any, where: str, collect: Collect) -> str | None:
+    """`SELECT <json text> FROM <root's table> t0 WHERE <where>`, or None when some field needs Python.
+
+    `where` is a condition on the alias `t0` with positional parameters ($1, $2...).
+    """
+    spec = TABLE_TYPES.get(root.name)
+    if spec is None:
+        return None
+    compiler = _Compiler(collect)
+    try:
+        row = compiler.object(root, details, "t0", jsonb=False)
+    except _NotCompilable:
+        return None
+    return f'SELECT {row} FROM "{spec.table.name}" t0 WHERE {where}'

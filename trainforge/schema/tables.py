@@ -1,0 +1,85 @@
+"""Which GraphQL types are backed by a table (or by JSONB content), declared once.
+
+A declaration names the table and the relations; plain fields map to the
+columns of the same name (the strawberry field's Python name), so nothing is
+listed twice. The read compiler (schema/compiled_sql.py) turns selections over
+these types into one SQL statement; a field it finds no column or relation
+for (computed in Python) sends the whole read through the resolvers instead.
+
+A new table-backed type joins the compiled path by a `table(...)` call next to
+its strawberry type, with its lists (`children`), its single links (`parent`)
+and its JSONB content (`content`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Table
+
+
+@dataclass(frozen=True, slots=True)
+class Children:
+    """A list of rows of `type_name` whose `foreign_key` points at this row's id, in `order`."""
+
+    type_name: str
+    foreign_key: str
+    order: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    """The one row of `type_name` whose id this row's `foreign_key` holds (null when it is null)."""
+
+    type_name: str
+    foreign_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """JSONB column `column`, shaped as the content type `type_name`."""
+
+    type_name: str
+    column: str
+
+
+Relation = Children | Parent | Content
+
+
+@dataclass(frozen=True, slots=True)
+class TableType:
+    table: Table
+    relations: dict[str, Relation] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentType:
+    """An object inside JSONB: plain fields are its keys; `lists` are arrays of other content types."""
+
+    lists: dict[str, str] = field(default_factory=dict)
+
+
+TABLE_TYPES: dict[str, TableType] = {}
+CONTENT_TYPES: dict[str, ContentType] = {}
+
+
+def children(type_name: str, foreign_key: str, *order: str) -> Children:
+    return Children(type_name, foreign_key, order or ("id",))
+
+
+def parent(type_name: str, foreign_key: str) -> Parent:
+    return Parent(type_name, foreign_key)
+
+
+def content(type_name: str, column: str) -> Content:
+    return Content(type_name, column)
+
+
+def table(type_name: str, table_: Table, **relations: Relation) -> None:
+    """Declare the GraphQL type `type_name` as rows of `table_`; relations by field Python name."""
+    TABLE_TYPES[type_name] = TableType(table_, relations)
+
+
+def content_type(type_name: str, **lists: str) -> None:
+    """Declare the GraphQL type `type_name` as JSONB content; `lists` maps list fields to their item type."""
+    CONTENT_TYPES[type_name] = ContentType(lists)
