@@ -20,6 +20,22 @@ DEEP = """
 """
 
 
+def break_program_reads(monkeypatch: pytest.MonkeyPatch, fail: Any) -> None:
+    """Make `program(id)` run `await fail(connection)`, by either path (compiled SQL or resolvers)."""
+    import trainforge.services.programs
+    from trainforge.resolvers.compiled import TableRead
+
+    async def resolver_path(conn: Any, *args: Any) -> None:
+        await fail(conn)
+
+    async def compiled_path(read: TableRead, sql: str) -> None:
+        async with read.ctx.reader.connect() as conn:
+            await fail(conn)
+
+    monkeypatch.setattr(trainforge.services.programs, "get_program", resolver_path)
+    monkeypatch.setattr(TableRead, "fetch_json", compiled_path)
+
+
 def no_traceback(response: httpx.Response) -> None:
     assert "Traceback" not in response.text
     assert 'File "' not in response.text
@@ -161,14 +177,12 @@ async def test_production_does_not_serve_graphiql(prod):
 
 
 async def test_production_masks_internal_errors(prod, make_user, monkeypatch, caplog):
-    import trainforge.services.programs
-
     athlete = await make_user(Role.ATHLETE)
 
-    async def broken(*args: Any, **kwargs: Any) -> None:
+    async def broken(conn: Any) -> None:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(trainforge.services.programs, "get_program", broken)
+    break_program_reads(monkeypatch, broken)
 
     response = await prod.post(
         "/graphql", json={"query": f'{{ program(id: "{uuid.uuid4()}") {{ id }} }}'}, headers=athlete.headers
@@ -188,14 +202,12 @@ async def test_production_masks_internal_errors(prod, make_user, monkeypatch, ca
 
 
 async def test_development_does_not_mask_internal_errors(gql, make_user, monkeypatch):
-    import trainforge.services.programs
-
     athlete = await make_user(Role.ATHLETE)
 
-    async def broken(*args: Any, **kwargs: Any) -> None:
+    async def broken(conn: Any) -> None:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(trainforge.services.programs, "get_program", broken)
+    break_program_reads(monkeypatch, broken)
 
     result = await gql(f'{{ program(id: "{uuid.uuid4()}") {{ id }} }}', as_=athlete)
 
@@ -206,15 +218,14 @@ async def test_development_does_not_mask_internal_errors(gql, make_user, monkeyp
 
 @pytest.mark.parametrize("env", ["development", "production"])
 async def test_database_errors_carry_no_sql_in_any_mode(make_client, make_user, monkeypatch, env):
-    import trainforge.services.programs
     from sqlalchemy import text
 
     athlete = await make_user(Role.ATHLETE)
 
-    async def failing(db, *args: Any, **kwargs: Any) -> None:  # noqa: ANN001
-        await db.execute(text("SELECT CAST(:secret AS integer)"), {"secret": "secret-parameter"})
+    async def failing(conn: Any) -> None:
+        await conn.execute(text("SELECT CAST(:secret AS integer)"), {"secret": "secret-parameter"})
 
-    monkeypatch.setattr(trainforge.services.programs, "get_program", failing)
+    break_program_reads(monkeypatch, failing)
     client = await make_client(env=env)
     response = await client.post(
         "/graphql", json={"query": f'{{ program(id: "{uuid.uuid4()}") {{ id }} }}'}, headers=athlete.headers
