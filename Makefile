@@ -41,6 +41,7 @@ codegen/node_modules/.package-lock.json: codegen/package.json codegen/package-lo
 ## Benchmarks: nested program query (requests/s, p50/p99, SQL per request), then rule-based generation
 bench: install
 	$(BIN)/python bench/nested_query.py $(BENCH_ARGS)
+	$(BIN)/python bench/tree_sizes.py
 	$(BIN)/python bench/generation.py
 
 clean:
