@@ -5,16 +5,20 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import jwt
+import pytest
 
 from trainforge.config import Settings
 from trainforge.models import Role
 from trainforge.services import auth
 from trainforge.services.auth import Viewer
+from trainforge.services.errors import Unauthenticated
 
 REPO = Path(__file__).resolve().parents[2]
 TRAINFORGE = REPO / ".venv" / "bin" / "trainforge"
@@ -141,6 +145,75 @@ async def test_bad_token_also_blocks_mutations(client, make_user, settings):
     assert body["data"] is None
     assert body["errors"][0]["message"] == "token expired"
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+# --- verified tokens are cached ------------------------------------------------------------------
+
+
+def count_decodes(monkeypatch) -> list[str]:  # noqa: ANN001
+    """Every jwt.decode call from now on, by token."""
+    calls: list[str] = []
+    decode = jwt.decode
+
+    def counting(token: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(token)
+        return decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting)
+    return calls
+
+
+async def test_a_token_is_decoded_once(client, make_user, settings, monkeypatch):
+    athlete = await make_user(Role.ATHLETE)
+    # A token of its own (tokens issued in the same second for the same viewer are equal).
+    token = auth.issue_token(settings, Viewer(athlete.id, Role.ATHLETE), ttl=timedelta(hours=1, seconds=7))
+    decodes = count_decodes(monkeypatch)
+
+    for _ in range(3):
+        response = await post(client, {"Authorization": f"Bearer {token}"})
+        assert response.json() == {"data": {"viewer": {"id": str(athlete.id), "email": athlete.email}}}
+
+    assert decodes == [token]
+
+
+async def test_a_cached_token_is_refused_once_it_expires(client, make_user, settings, monkeypatch):
+    athlete = await make_user(Role.ATHLETE)
+    token = auth.issue_token(settings, Viewer(athlete.id, Role.ATHLETE), ttl=timedelta(minutes=5))
+    assert auth.verify_token(settings, token) == Viewer(athlete.id, Role.ATHLETE)  # cached now
+    decodes = count_decodes(monkeypatch)
+    later = time.time() + 301
+    monkeypatch.setattr(auth, "time", SimpleNamespace(time=lambda: later))
+
+    response = await post(client, {"Authorization": f"Bearer {token}"})
+
+    assert_unauthenticated(response, "token expired")
+    assert decodes == []  # refused from the cache, by its own expiry
+
+
+async def test_a_refused_token_is_never_cached(client, make_user, settings, tmp_path, monkeypatch):
+    athlete = await make_user(Role.ATHLETE)
+    other = Settings(home=tmp_path, secret="another-secret-that-is-long-enough-0123456789", database_url=None)
+    forged = auth.issue_token(other, Viewer(athlete.id, Role.ATHLETE))
+    expired = auth.issue_token(settings, Viewer(athlete.id, Role.ATHLETE), ttl=timedelta(seconds=-1))
+    decodes = count_decodes(monkeypatch)
+
+    for _ in range(2):
+        assert_unauthenticated(await post(client, {"Authorization": f"Bearer {forged}"}), "invalid token")
+        assert_unauthenticated(await post(client, {"Authorization": f"Bearer {expired}"}), "token expired")
+        assert_unauthenticated(await post(client, {"Authorization": "Bearer not-a-jwt"}), "invalid token")
+
+    assert decodes == [forged, expired, "not-a-jwt"] * 2
+
+
+async def test_a_token_cached_under_one_secret_is_refused_under_another(make_user, settings, tmp_path):
+    athlete = await make_user(Role.ATHLETE)
+    token = auth.issue_token(settings, Viewer(athlete.id, Role.ATHLETE))
+    assert auth.verify_token(settings, token) == Viewer(athlete.id, Role.ATHLETE)
+    other = Settings(home=tmp_path, secret="another-secret-that-is-long-enough-0123456789", database_url=None)
+
+    with pytest.raises(Unauthenticated, match="invalid token"):
+        auth.verify_token(other, token)
+    assert auth.verify_token(settings, token) == Viewer(athlete.id, Role.ATHLETE)
 
 
 # --- `trainforge token EMAIL` ---------------------------------------------------------------------

@@ -136,6 +136,27 @@ async def test_document_with_too_many_tokens_is_refused(client, settings):
     no_traceback(response)
 
 
+async def test_limits_hold_for_documents_sent_again(make_client):
+    # The second request of each text is served from the parse and validation caches.
+    limited = await make_client(max_query_depth=5, max_aliases=2, max_tokens=40)
+    too_deep = "query Over { viewer { programs { edges { node { macrocycles { mesocycles { id } } } } } } }"
+    too_many_aliases = "{ a: __typename b: __typename c: __typename }"
+    too_long = "{ " + " ".join(["__typename"] * 40) + " }"
+
+    for _ in range(3):
+        deep = (await limited.post("/graphql", json={"query": too_deep})).json()
+        aliases = (await limited.post("/graphql", json={"query": too_many_aliases})).json()
+        tokens = (await limited.post("/graphql", json={"query": too_long})).json()
+        fine = (await limited.post("/graphql", json={"query": "{ a: __typename b: __typename }"})).json()
+
+        assert [e["message"] for e in deep["errors"]] == ["'Over' exceeds maximum operation depth of 5"]
+        assert [e["message"] for e in aliases["errors"]] == ["3 aliases found. Allowed: 2"]
+        assert [e["message"] for e in tokens["errors"]] == [
+            "Syntax Error: Document contains more than 40 tokens. Parsing aborted."
+        ]
+        assert fine == {"data": {"a": "Query", "b": "Query"}}
+
+
 # --- development mode -------------------------------------------------------------------------------
 
 
@@ -346,3 +367,47 @@ async def test_production_errors_do_not_suggest_schema_names(prod, client):
     # ... production does not spell out the schema that introspection hides.
     production = (await prod.post("/graphql", json=query)).json()
     assert production["errors"][0]["message"] == "Cannot query field 'rol' on type 'Viewer'."
+    # The validation errors are cached per text: neither mode's answer changes when it is sent again.
+    assert (await client.post("/graphql", json=query)).json() == dev
+    assert (await prod.post("/graphql", json=query)).json() == production
+
+
+# --- masking on every path of the schema ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("production", [True, False])
+async def test_internal_errors_are_masked_when_executed_and_streamed(settings, production):
+    from trainforge.config import Environment
+    from trainforge.schema import build_schema
+
+    env = Environment.PRODUCTION if production else Environment.DEVELOPMENT
+    schema = build_schema(settings.model_copy(update={"env": env}))
+    query = "{ viewer { id } }"  # without a context the resolver fails: an internal error
+
+    executed = await schema.execute(query, context_value=None)
+    streamed = [result async for result in await schema.stream(query, context_value=None)]
+
+    for result in (executed, *streamed):
+        [error] = result.errors
+        assert error.extensions == {"code": "INTERNAL_SERVER_ERROR"}
+        assert error.original_error is None
+        if production:
+            assert error.message == "Internal server error."
+        else:
+            assert error.message.startswith("AttributeError: ")  # type and message, in development
+        assert error.path == ["viewer"]
+
+
+async def test_an_internal_error_before_execution_is_masked_too(prod, monkeypatch):
+    from trainforge.schema.caches import OperationCache
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(OperationCache, "errors", broken)
+    response = await prod.post("/graphql", json={"query": "{ __typename }"})
+
+    [error] = response.json()["errors"]
+    assert error["message"] == "Internal server error."
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert "secret detail" not in response.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from functools import cached_property
 from typing import Any
 
 from aiodataloader import DataLoader
@@ -52,24 +53,43 @@ class ManyLoader(_BatchLoader):
         return [groups.get(k, []) for k in keys]
 
 
+def _one(fetch: Fetch, key: str) -> cached_property[OneLoader]:
+    def make(self: Loaders) -> OneLoader:
+        return OneLoader(self.reader, fetch, key, cache=self.cache)
+
+    return cached_property(make)
+
+
+def _many(fetch: Fetch, key: str) -> cached_property[ManyLoader]:
+    def make(self: Loaders) -> ManyLoader:
+        return ManyLoader(self.reader, fetch, key, cache=self.cache)
+
+    return cached_property(make)
+
+
 class Loaders:
     """The loader set of one request (HTTP) or one operation's worth of work (WebSocket).
 
-    `cache=False` is for contexts that outlive a request (a WebSocket
-    connection): batching still happens, but nothing stale is served later.
+    Each loader is built on first use and then kept for the request: most
+    requests need one or two of them, or none. `cache=False` is for contexts
+    that outlive a request (a WebSocket connection): batching still happens,
+    but nothing stale is served later.
     """
 
     def __init__(self, reader: AsyncEngine, *, cache: bool = True) -> None:
-        self.user = OneLoader(reader, accounts.users_by_ids, "id", cache=cache)
-        self.profile = OneLoader(reader, accounts.profiles_by_user_ids, "user_id", cache=cache)
-        # Program-tree rows by id: parent links (workout.microcycle, ...) and `node`.
-        self.program = OneLoader(reader, programs.programs_by_ids, "id", cache=cache)
-        self.macrocycle = OneLoader(reader, programs.macrocycles_by_ids, "id", cache=cache)
-        self.mesocycle = OneLoader(reader, programs.mesocycles_by_ids, "id", cache=cache)
-        self.microcycle = OneLoader(reader, programs.microcycles_by_ids, "id", cache=cache)
-        self.workout = OneLoader(reader, programs.workouts_by_ids, "id", cache=cache)
-        # Children of a parent, in order.
-        self.macrocycles = ManyLoader(reader, programs.macrocycles_of, "program_id", cache=cache)
-        self.mesocycles = ManyLoader(reader, programs.mesocycles_of, "macrocycle_id", cache=cache)
-        self.microcycles = ManyLoader(reader, programs.microcycles_of, "mesocycle_id", cache=cache)
-        self.workouts = ManyLoader(reader, programs.workouts_of, "microcycle_id", cache=cache)
+        self.reader = reader
+        self.cache = cache
+
+    user = _one(accounts.users_by_ids, "id")
+    profile = _one(accounts.profiles_by_user_ids, "user_id")
+    # Program-tree rows by id: parent links (workout.microcycle, ...) and `node`.
+    program = _one(programs.programs_by_ids, "id")
+    macrocycle = _one(programs.macrocycles_by_ids, "id")
+    mesocycle = _one(programs.mesocycles_by_ids, "id")
+    microcycle = _one(programs.microcycles_by_ids, "id")
+    workout = _one(programs.workouts_by_ids, "id")
+    # Children of a parent, in order.
+    macrocycles = _many(programs.macrocycles_of, "program_id")
+    mesocycles = _many(programs.mesocycles_of, "macrocycle_id")
+    microcycles = _many(programs.microcycles_of, "mesocycle_id")
+    workouts = _many(programs.workouts_of, "microcycle_id")

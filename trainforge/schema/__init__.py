@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from trainforge.config import Settings
 from trainforge.schema.accounts import AccountsMutation, AccountsQuery
+from trainforge.schema.caches import CachedOperations, OperationCache
 from trainforge.schema.errors import ERROR_TYPES
-from trainforge.schema.error_policy import InternalErrors, Schema
+from trainforge.schema.error_policy import Schema
 from trainforge.schema.input_check import CheckedExecutionContext, CheckedPlainDataExecutionContext
 from trainforge.schema.generation import GenerationMutation, GenerationQuery
 from trainforge.schema.node import NodeQuery
@@ -29,21 +22,24 @@ Mutation = merge_types("Mutation", (AccountsMutation, GenerationMutation))
 
 
 def build_schema(settings: Settings, *, plain_data_plans: bool = True) -> strawberry.Schema:
-    # Rule classes are built once: they are part of the validation cache's key,
-    # so rules made per request would never hit it.
+    # The limiters are used for their rule classes only: the rules are fixed per
+    # schema, so the validation cache can be keyed by the query text.
     rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     if not settings.introspection_enabled:
         rules += DisableIntrospection().validation_rules
-    extensions: list = [
-        lambda: ParserCache(maxsize=settings.parser_cache_size),
-        lambda: ValidationCache(maxsize=settings.validation_cache_size),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: AddValidationRules(rules),
-        lambda: InternalErrors(production=settings.is_production),
-    ]
+    operations = OperationCache(
+        rules,
+        max_tokens=settings.max_tokens,
+        parser_cache_size=settings.parser_cache_size,
+        validation_cache_size=settings.validation_cache_size,
+    )
+    # One extension with one hook: strawberry builds a context manager per hook and
+    # request, so no extension is here to do nothing. Errors are masked by the schema
+    # (error_policy), which runs only when there are some.
+    extensions: list = [lambda: CachedOperations(operations)]
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -51,6 +47,8 @@ def build_schema(settings: Settings, *, plain_data_plans: bool = True) -> strawb
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=CheckedPlainDataExecutionContext if plain_data_plans else CheckedExecutionContext,
+        production=settings.is_production,
+        operations=operations,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -82,18 +83,31 @@ def issue_token(settings: Settings, viewer: Viewer, ttl: timedelta | None = None
 def verify_token(settings: Settings, token: str) -> Viewer:
     """The viewer a token names, or `Unauthenticated` when it is expired, forged or malformed."""
     try:
-        claims = jwt.decode(
-            token,
-            settings.jwt_secret,
-            algorithms=[ALGORITHM],
-            issuer=ISSUER,
-            options={"require": ["exp", "iat", "sub", "iss"]},
-        )
-        return Viewer(id=uuid.UUID(claims["sub"]), role=Role(claims["role"]))
+        viewer, expires = _verified(settings.jwt_secret, token)
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated("token expired") from exc
     except (jwt.InvalidTokenError, KeyError, ValueError) as exc:
         raise Unauthenticated("invalid token") from exc
+    # A cached token meets the clock on every use (valid while now < exp, as PyJWT has it).
+    if time.time() >= expires:
+        raise Unauthenticated("token expired")
+    return viewer
+
+
+# Decoding a JWT (base64, JSON, HMAC, claim checks) is a sizeable part of a small
+# request, and clients send the same token again and again. Only tokens that
+# verified are cached (lru_cache keeps no exceptions); the secret is part of the
+# key, so a token is never accepted under a secret that did not sign it.
+@lru_cache(maxsize=1024)
+def _verified(secret: str, token: str) -> tuple[Viewer, int]:
+    claims = jwt.decode(
+        token,
+        secret,
+        algorithms=[ALGORITHM],
+        issuer=ISSUER,
+        options={"require": ["exp", "iat", "sub", "iss"]},
+    )
+    return Viewer(id=uuid.UUID(claims["sub"]), role=Role(claims["role"])), int(claims["exp"])
 
 
 def bearer_token(header: str | None) -> str | None:
