@@ -547,15 +547,10 @@ async def transactions_per_request(runner: Runner, engine: Any, url: str, k: int
     return (await run(1 + k) - one) / k
 
 
-def cache_infos(settings: Any) -> dict[str, Any]:
-    try:  # private strawberry helpers; report nothing if they moved
-        from strawberry.extensions.parser_cache import _get_parse_cache
-        from strawberry.extensions.validation_cache import _get_validate_cache
-
-        return {"ParserCache": _get_parse_cache(settings.parser_cache_size).cache_info(),
-                "ValidationCache": _get_validate_cache(settings.validation_cache_size).cache_info()}  # fmt: skip
-    except (ImportError, AttributeError):
-        return {}
+def cache_infos(schema: Any) -> dict[str, Any]:
+    """Hits and misses of the schema's parse and validation caches (by query text)."""
+    operations = getattr(schema, "operations", None)
+    return operations.cache_info() if operations is not None else {}
 
 
 # --------------------------------------------------------------------------- the run
@@ -571,7 +566,9 @@ async def profile(args: argparse.Namespace, url: str, token: str | None, loop_na
     from trainforge.services import auth
 
     instrument_classes()
-    settings = Settings(secret=BENCH_SECRET, database_url=url, log_level="warning",
+    # This profiles the resolver path (loaders, plans, field by field); the compiled
+    # read (one statement that builds the JSON) is measured by bench/tree_sizes.py.
+    settings = Settings(secret=BENCH_SECRET, database_url=url, log_level="warning", compiled_reads=False,
                         home=Path(os.environ.get("TRAINFORGE_HOME", ".trainforge")))  # fmt: skip
     app = create_app(settings, url)
     engine = app.state.engine
@@ -609,9 +606,9 @@ async def profile(args: argparse.Namespace, url: str, token: str | None, loop_na
               f"pool pre-ping {'on' if engine.pool._pre_ping else 'off'} (a view of app.state.engine's pool)")  # fmt: skip
 
         await runner.run(schema, args.warmup, measure=False)
-        caches = cache_infos(settings)
+        caches = cache_infos(app.state.graphql.schema)
         await runner.run(schema, args.requests)
-        caches_after = cache_infos(settings)
+        caches_after = cache_infos(app.state.graphql.schema)
         report = print_phase_table(args.requests)
         report["gc_frozen_objects"] = frozen
 
