@@ -1,6 +1,6 @@
 """The nested program query by tree size: compiled SQL against the resolvers.
 
-For programs of 1x2x3, 4x4x5 and 12x4x6 (mesocycles x weeks x workouts per
+For programs of 1x1x1, 4x4x5 and 12x4x6 (mesocycles x weeks x workouts per
 week), one process runs the bench's NESTED_QUERY in-process through the app's
 ASGI stack (no HTTP server, no load generator) with compiled reads on and off,
 and times the compiled statement alone in PostgreSQL. Prints ms per request,
@@ -37,7 +37,7 @@ from trainforge.models import Role  # noqa: E402
 from trainforge.services import accounts, auth, demo  # noqa: E402
 from trainforge.services.program_tree import store_programs  # noqa: E402
 
-SHAPES = ((1, 2, 3), (4, 4, 5), (12, 4, 6))  # mesocycles, weeks each, workouts a week (the demo builder needs 2+ weeks)
+SHAPES = ((1, 1, 1), (4, 4, 5), (12, 4, 6))  # mesocycles, weeks each, workouts a week
 SECRET = "bench-secret-not-for-production-0123456789"
 
 

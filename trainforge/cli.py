@@ -235,6 +235,13 @@ def cmd_codegen(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="trainforge", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -249,10 +256,10 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
 
     demo = sub.add_parser("demo", help="fill the database with a coach, two athletes and their programs")
-    demo.add_argument("--programs", type=int, default=2, help="programs in all, shared by the athletes (default 2)")
-    demo.add_argument("--mesocycles", type=int, default=3, help="mesocycles per program (default 3)")
-    demo.add_argument("--weeks", type=int, default=4, help="weeks per mesocycle, the last a deload (default 4)")
-    demo.add_argument("--days", type=int, choices=(3, 4, 5), default=4, help="workouts per week (default 4)")
+    demo.add_argument("--programs", type=_positive, default=2, help="programs in all, shared by the athletes (default 2)")
+    demo.add_argument("--mesocycles", type=_positive, default=3, help="mesocycles per program (default 3)")
+    demo.add_argument("--weeks", type=_positive, default=4, help="weeks per mesocycle, the last a deload (default 4)")
+    demo.add_argument("--days", type=int, choices=range(1, 7), default=4, help="workouts per week, 1 to 6 (default 4)")
     demo.set_defaults(func=cmd_demo)
 
     export = sub.add_parser("export-schema", help="print or write the GraphQL SDL")

@@ -68,7 +68,7 @@ DAY_TEMPLATES = (
     ("Upper B", ("Incline Bench Press", "Weighted Pull-up"), ("Dumbbell Row", "Dips")),
     ("Full Body", ("Power Clean", "Push Press"), ("Goblet Squat", "Farmer's Carry")),
 )
-WEEKDAYS_BY_DAYS = {3: (0, 2, 4), 4: (0, 1, 3, 4), 5: (0, 1, 2, 4, 5), 6: (0, 1, 2, 3, 4, 5)}
+WEEKDAYS_BY_DAYS = {1: (0,), 2: (0, 3), 3: (0, 2, 4), 4: (0, 1, 3, 4), 5: (0, 1, 2, 4, 5), 6: (0, 1, 2, 3, 4, 5)}
 WEEK_STEP_PCT = 2.5  # intensity added each loading week of a block
 DELOAD_SET_FACTOR = 0.6  # deload: ~40 % less volume ...
 DELOAD_PCT_DROP = 10.0  # ... at 10 points lower intensity
@@ -160,7 +160,7 @@ def build_program(
                     sessions=days_per_week,
                     hard_sets=days_per_week * 4 * block.sets,
                     intensity_low_pct=block.start_pct,
-                    intensity_high_pct=block.start_pct + WEEK_STEP_PCT * (weeks_per_mesocycle - 2),
+                    intensity_high_pct=block.start_pct + WEEK_STEP_PCT * max(0, weeks_per_mesocycle - 2),  # last loading week
                     rpe=block.rpe,
                     emphasis=block.phase.value,
                 ),
