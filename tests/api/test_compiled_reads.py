@@ -72,11 +72,16 @@ from graphql import (
 )
 from hypothesis import strategies as st
 from hypothesis_graphql import queries
-from sqlalchemy import event, text
+from sqlalchemy import Row, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from test_fuzz import generate
 
 from trainforge.app import create_app
+from trainforge.resolvers import loaders
+from trainforge.schema import compiled_sql
+from trainforge.schema import programs as programs_schema
+from trainforge.services import accounts as accounts_service
+from trainforge.services import programs as programs_service
 from trainforge.db import session_factory, statement_counter
 from trainforge.models import Role
 from trainforge.models.accounts import Sex, Units
@@ -1115,3 +1120,118 @@ async def test_compiled_program_tree_is_one_statement(sides, make_user, make_pro
         f"compiled reads: expected exactly 1 SQL statement per program(id) tree request, got {got} "
         f"(per-request loaders: {({label: counts[label, 'loaders'] for label in got})})"
     )
+
+
+# ----------------------------------------------------------------------------- mixed: compiled and resolved
+
+# Computed fields at the root, in a linked user, and in every workout (through its parent links).
+MIXED = TREE + COMPUTED + """
+query Mixed($id: ID!) {
+  program(id: $id) {
+    ...Tree ...Computed
+    macrocycles { mesocycles { microcycles { workouts {
+      microcycle { mesocycle { macrocycle { program { seed createdBy { profile { effectiveMaxHr } } } } } }
+    } } } }
+  }
+}
+"""
+
+
+async def test_computed_fields_resolve_alone_beside_the_compiled_tree(sides, diff, world):
+    """EXPECTS 4: fields computed in Python (seed, generationInput, profile and what is under it) resolve
+    through the loaders while the rest of the tree stays one compiled statement: the statement, then one
+    per loader the holes use (the program rows, the users, the profiles), however many workouts hold them."""
+    compiled, _ = sides
+    program_id = world.programs["generated"]
+    counter = statement_counter(compiled.engine)
+    for _ in range(2):
+        before = counter.total
+        body = await diff.check(MIXED, {"id": str(program_id)}, as_=world.one)
+        assert counter.total - before == 4, counter.total - before
+    program = body["data"]["program"]
+    assert program["seed"] == program["generationInput"]["seed"] == 7
+    assert program["athlete"]["profile"]["effectiveMaxHr"] is not None
+    workouts = [w for m in program["macrocycles"][0]["mesocycles"] for c in m["microcycles"] for w in c["workouts"]]
+    assert len(workouts) == 18
+    assert {w["microcycle"]["mesocycle"]["macrocycle"]["program"]["seed"] for w in workouts} == {7}
+    for program_id in world.programs.values():
+        for viewer, may_read in world.viewers(program_id):
+            body = await diff.check(MIXED, {"id": str(program_id)}, as_=viewer)
+            assert (body["data"]["program"] is not None) == may_read
+
+
+def _leave_to_resolvers(monkeypatch: pytest.MonkeyPatch, *fields: tuple[str, str]) -> None:
+    """Make the compiler leave these (type, response key) fields to the resolvers, as it does computed ones."""
+    table_field = compiled_sql._Compiler.table_field
+
+    def patched(self: Any, spec: Any, type_: Any, key: str, *rest: Any) -> str:
+        if (type_.name, key) in fields:
+            raise compiled_sql._NotCompilable(key)
+        return table_field(self, spec, type_, key, *rest)
+
+    monkeypatch.setattr(compiled_sql._Compiler, "table_field", patched)
+
+
+def _load_broken(monkeypatch: pytest.MonkeyPatch, name: str, fetch: Callable, key: str, broken: Callable) -> None:
+    """Replace the request loader `name` by one whose rows pass through `broken` (row -> row)."""
+
+    async def fetch_broken(db: Any, keys: Any) -> list[Any]:
+        return [broken(row) for row in await fetch(db, keys)]
+
+    loader = (loaders._one if key == "id" else loaders._many)(fetch_broken, key)
+    loader.__set_name__(loaders.Loaders, name)
+    monkeypatch.setattr(loaders.Loaders, name, loader)
+
+
+def _without(row: Row, column: str, when: Callable[[Row], bool]) -> Row:
+    """The row, or when `when(row)`, a copy with `column` null (a Row still, as the types expect)."""
+    if not when(row):
+        return row
+    data = tuple(None if key == column else value for key, value in row._mapping.items())
+    return Row(row._parent, None, row._key_to_index, data)
+
+
+async def test_errors_in_resolved_fields_null_the_same_positions(sides, diff, world, monkeypatch):
+    """A field left to the resolvers that fails nulls what graphql-core nulls, with the same errors:
+    a nullable field itself; for a non-null one, the nearest nullable object (createdBy), or, through
+    non-null lists and items, the program."""
+    program_id = world.programs["edge"]
+    owner = world.owners[program_id]
+    query = TREE + COMPUTED + "query Broken($id: ID!) { program(id: $id) { ...Tree ...Computed } }"
+
+    def fail(_stored: Any) -> None:
+        raise ValueError("stored generation input unreadable")
+
+    monkeypatch.setattr(programs_schema, "request_from_json", fail)
+    body = await diff.check(query, {"id": str(world.programs["generated"])}, as_=world.one)
+    assert body["data"]["program"]["seed"] is None and body["data"]["program"]["generationInput"] is None
+    assert sorted(e["path"][-1] for e in body["errors"]) == ["generationInput", "seed"]
+
+    # displayName (non-null) of createdBy (nullable): createdBy becomes null.
+    _leave_to_resolvers(monkeypatch, ("User", "displayName"), ("Workout", "name"))
+    creator = await _creator(diff, program_id, owner)
+    _load_broken(monkeypatch, "user", accounts_service.users_by_ids, "id",
+                 lambda row: _without(row, "display_name", lambda r: r.id == creator))
+    body = await diff.check(query.replace("Broken", "BrokenCreator"), {"id": str(program_id)}, as_=owner)
+    assert body["data"]["program"]["createdBy"] is None
+    assert [e["path"] for e in body["errors"]] == [["program", "createdBy", "displayName"]]
+
+    # Workout.name (non-null) of one workout: non-null items and lists up to the program, which is null.
+    first = body["data"]["program"]["macrocycles"][0]["mesocycles"][0]["microcycles"][0]["workouts"][0]["id"]
+    is_first = lambda row: str(row.id) == first  # noqa: E731
+    _load_broken(monkeypatch, "workout", programs_service.workouts_by_ids, "id",
+                 lambda row: _without(row, "name", is_first))
+    _load_broken(monkeypatch, "workouts", programs_service.workouts_of, "microcycle_id",
+                 lambda row: _without(row, "name", is_first))
+    body = await diff.check(query.replace("Broken", "BrokenWorkout"), {"id": str(program_id)}, as_=owner)
+    assert body["data"] == {"program": None}
+    assert [e["path"] for e in body["errors"]] == [
+        ["program", "createdBy", "displayName"],
+        ["program", "macrocycles", 0, "mesocycles", 0, "microcycles", 0, "workouts", 0, "name"],
+    ]
+
+
+async def _creator(diff: Differential, program_id: uuid.UUID, owner: Person) -> uuid.UUID:
+    body = await diff.check("query Creator($id: ID!) { program(id: $id) { createdBy { id } } }",
+                            {"id": str(program_id)}, as_=owner)
+    return uuid.UUID(body["data"]["program"]["createdBy"]["id"])

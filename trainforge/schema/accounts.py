@@ -197,6 +197,6 @@ class AccountsMutation:
 
 
 # The table behind User, for reads compiled into one SQL statement (schema/tables.py).
-tables.table("User", models.User.__table__)
+tables.table("User", models.User.__table__, loader="user")
 
 __all__ = ["AccountsMutation", "AccountsQuery", "User", "Viewer"]

@@ -3,8 +3,11 @@
 When a resolver returns a `TableRead`, the selection under that field is
 compiled (schema/compiled_sql.py) and PostgreSQL returns the field's whole JSON
 as text, which goes into the response as an `orjson.Fragment`: embedded as is,
-never decoded. A selection the compiler cannot express falls back to the
-resolver path for that field.
+never decoded. When the compiler left fields to the resolvers (holes), the
+text is decoded instead, and each hole is completed by graphql-core's own
+`execute_field` on the row its type's loader gives: the two paths mix in one
+response, with errors and null propagation as graphql-core has them. A
+selection with @defer goes through the resolvers whole.
 
 Compiled statements are cached across requests, keyed by the field's nodes in
 the (parser-cached) document, the read's condition, and the values of the
@@ -13,13 +16,17 @@ variables that @skip/@include read.
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from graphql import (
     DirectiveNode,
+    GraphQLError,
     GraphQLNonNull,
     GraphQLObjectType,
     OperationDefinitionNode,
@@ -27,12 +34,13 @@ from graphql import (
     Visitor,
     visit,
 )
+from graphql.pyutils import Path
 
 from trainforge.resolvers.compiled import TableRead
-from trainforge.schema.compiled_sql import compile_read
+from trainforge.schema.compiled_sql import CompiledRead, Holes, compile_read
 
 _CACHE_SIZE = 512
-_statements: OrderedDict[tuple[Any, ...], tuple[Any, str | None]] = OrderedDict()
+_statements: OrderedDict[tuple[Any, ...], tuple[Any, CompiledRead | None]] = OrderedDict()
 _directive_variables: OrderedDict[int, tuple[OperationDefinitionNode, tuple[str, ...]]] = OrderedDict()
 
 
@@ -40,6 +48,38 @@ def _remember(cache: OrderedDict, key: Any, value: Any) -> None:
     cache[key] = value
     if len(cache) > _CACHE_SIZE:
         cache.popitem(last=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Position:
+    """Where an object with holes sits in the decoded JSON: `container[key]`, at `path`."""
+
+    parent: _Position | None  # the position of the object holding this one's field, if any
+    container: Any  # a dict (the parent object) or a list (the field's items)
+    key: str | int
+    nullable: bool
+    path: Path
+
+
+def _find_holes(
+    holes: Holes, value: dict[str, Any], path: Path, at: _Position | None,
+    found: list[tuple[Holes, dict[str, Any], Path, _Position | None]],
+) -> None:
+    """Every object with holes under `value` (itself included), in document order."""
+    if holes.fields:
+        found.append((holes, value, path, at))
+    for key, below in holes.below.items():
+        child = value[key]
+        if child is None:
+            continue
+        key_path = path.add_key(key, holes.type_.name)
+        field_at = _Position(at, value, key, below.nullable, key_path)
+        if not below.is_list:
+            _find_holes(below.holes, child, key_path, field_at, found)
+            continue
+        for index, item in enumerate(child):
+            item_path = key_path.add_key(index, None)
+            _find_holes(below.holes, item, item_path, _Position(field_at, child, index, below.item_nullable, item_path), found)
 
 
 def _variables_in_directives(operation: OperationDefinitionNode, fragments: dict[str, Any]) -> tuple[str, ...]:
@@ -82,13 +122,17 @@ class CompiledReads:
         self, return_type: Any, field_details_list: Any, info: Any, path: Any, read: TableRead, position_context: Any
     ) -> Any:
         named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
-        sql = self._statement(named, field_details_list, read.where) if isinstance(named, GraphQLObjectType) else None
+        compiled = self._statement(named, field_details_list, read.where) if isinstance(named, GraphQLObjectType) else None
 
         async def complete() -> Any:
-            if sql is not None:
-                text = await read.fetch_json(sql)
-                if text is not None:
+            if compiled is not None:
+                text = await read.fetch_json(compiled.sql)
+                if text is not None and compiled.holes is None:
                     return orjson.Fragment(text)
+                if text is not None:
+                    value = orjson.loads(text)
+                    await self._fill(read, compiled.holes, value, path, position_context)
+                    return value
                 value = None  # no row: complete null as graphql-core would (an error if non-null)
             else:
                 value = await read.fallback()
@@ -99,7 +143,49 @@ class CompiledReads:
 
         return complete()
 
-    def _statement(self, type_: GraphQLObjectType, field_details_list: Sequence[Any], where: str) -> str | None:
+    async def _fill(self, read: TableRead, holes: Holes, value: dict[str, Any], path: Path, position: Any) -> None:
+        """Complete the holes of the decoded object `value` and of the objects below it, in place.
+
+        All holes start together, so each loader batches them into one statement.
+        A non-null field that fails nulls the nearest nullable position above it,
+        as graphql-core does; when there is none, the error is raised, for the
+        root field to null.
+        """
+        objects: list[tuple[Holes, dict[str, Any], Path, _Position | None]] = []
+        _find_holes(holes, value, path, None, objects)
+        outcomes = await asyncio.gather(
+            *(self._fill_fields(read, *found[:3], position) for found in objects), return_exceptions=True
+        )
+        for (_, _, _, at), outcome in zip(objects, outcomes, strict=True):
+            if not isinstance(outcome, BaseException):
+                continue
+            if not isinstance(outcome, GraphQLError):
+                raise outcome
+            while at is not None and not at.nullable:
+                at = at.parent
+            if at is None:
+                raise outcome
+            if not self.collected_errors.has_nulled_position(at.path):  # type: ignore[attr-defined]
+                at.container[at.key] = None
+                self.collected_errors.add(outcome, at.path)  # type: ignore[attr-defined]
+
+    async def _fill_fields(self, read: TableRead, holes: Holes, value: dict[str, Any], path: Path, position: Any) -> None:
+        row_id = value[next(iter(holes.fields))]  # each hole holds the row's id
+        row = await getattr(read.ctx.loaders, holes.loader).load(uuid.UUID(row_id))
+        if row is None:  # deleted since the statement read it
+            raise GraphQLError(f"{holes.type_.name} {row_id} changed while being read.", path=path.as_list())
+
+        async def complete(key: str, details: Any) -> None:
+            completed = self.execute_field(  # type: ignore[attr-defined]
+                holes.type_, row, details, path.add_key(key, holes.type_.name), position
+            )
+            value[key] = await completed if self.is_awaitable(completed) else completed  # type: ignore[attr-defined]
+
+        for outcome in await asyncio.gather(*(complete(k, d) for k, d in holes.fields.items()), return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
+
+    def _statement(self, type_: GraphQLObjectType, field_details_list: Sequence[Any], where: str) -> CompiledRead | None:
         nodes = tuple(details.node for details in field_details_list)
         directive_values = tuple(
             repr(self.variable_values.coerced.get(name))
@@ -110,9 +196,9 @@ class CompiledReads:
         if cached is not None and all(a is b for a, b in zip(cached[0], nodes, strict=True)):
             _statements.move_to_end(key)
             return cached[1]
-        sql = compile_read(type_, field_details_list, where, self._grouped_fields)
-        _remember(_statements, key, (nodes, sql))
-        return sql
+        compiled = compile_read(type_, field_details_list, where, self._grouped_fields)
+        _remember(_statements, key, (nodes, compiled))
+        return compiled
 
     def _grouped_fields(self, type_: GraphQLObjectType, field_details_list: Any) -> dict[str, Any] | None:
         grouped, new_defer_usages, *_ = self.collect_subfields(type_, field_details_list)  # type: ignore[attr-defined]

@@ -15,14 +15,18 @@ serialization writes it:
 Non-null fields rely on the columns' NOT NULL constraints (and on the JSONB
 content having been validated when written).
 
-Anything else in the selection (a field computed in Python, arguments, an
-abstract type, @defer) makes `compile_read` answer None: the read then goes
+A field of a table-backed object the compiler cannot express (computed in
+Python, with arguments, of an abstract type, or holding JSONB content with
+such a field) is a hole: the JSON holds the row's id there, and the execution
+context completes the field through the resolvers (schema/compiled_reads.py).
+@defer anywhere makes `compile_read` answer None: the whole read then goes
 through the resolvers, which give the same answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -34,7 +38,7 @@ from graphql import (
     GraphQLScalarType,
 )
 
-from trainforge.schema.tables import CONTENT_TYPES, TABLE_TYPES, Children, Content, Parent
+from trainforge.schema.tables import CONTENT_TYPES, TABLE_TYPES, Children, Content, ContentType, Parent, TableType
 
 Collect = Callable[[GraphQLObjectType, Any], dict[str, Sequence[Any]] | None]
 """The grouped field set of a selection on an object type (fragments and @skip/@include applied),
@@ -42,7 +46,11 @@ or None when it has deferred parts."""
 
 
 class _NotCompilable(Exception):
-    pass
+    """This field needs Python: the resolvers complete it."""
+
+
+class _Deferred(Exception):
+    """The selection has deferred parts: the whole read goes through the resolvers."""
 
 
 def _literal(text: str) -> str:
@@ -126,6 +134,35 @@ def _leaf(type_: GraphQLScalarType | GraphQLEnumType, column: str, jsonb: bool) 
     raise _NotCompilable(name)
 
 
+@dataclass(slots=True)
+class Holes:
+    """Fields of one table-backed object that the compiled JSON leaves to the resolvers.
+
+    In the JSON, each field of `fields` holds the object's id (which the
+    request's `loader` turns back into the row the resolvers read); `below`
+    leads to objects under this one that have holes of their own.
+    """
+
+    type_: GraphQLObjectType
+    loader: str
+    fields: dict[str, Sequence[Any]] = field(default_factory=dict)  # response key -> field details
+    below: dict[str, Below] = field(default_factory=dict)  # response key -> holes under it
+
+
+@dataclass(frozen=True, slots=True)
+class Below:
+    holes: Holes
+    nullable: bool  # the field may be null
+    is_list: bool
+    item_nullable: bool  # for lists: an item may be null
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRead:
+    sql: str
+    holes: Holes | None  # None when PostgreSQL writes the whole answer
+
+
 class _Compiler:
     def __init__(self, collect: Collect) -> None:
         self.collect = collect
@@ -135,51 +172,57 @@ class _Compiler:
         self.aliases += 1
         return f"t{self.aliases}"
 
-    def object(self, type_: GraphQLObjectType, details: Any, source: str, jsonb: bool) -> str:
-        """The JSON text of one object: a table row aliased `source`, or a jsonb value `source`."""
+    def grouped(self, type_: GraphQLObjectType, details: Any) -> dict[str, Sequence[Any]]:
         grouped = self.collect(type_, details)
         if grouped is None:
-            raise _NotCompilable("deferred")
-        spec = (CONTENT_TYPES if jsonb else TABLE_TYPES).get(type_.name)
+            raise _Deferred
+        return grouped
+
+    def row(self, type_: GraphQLObjectType, details: Any, source: str) -> tuple[str, Holes | None]:
+        """The JSON text of a table row aliased `source`, and the fields it leaves to the resolvers."""
+        spec = TABLE_TYPES.get(type_.name)
         if spec is None:
             raise _NotCompilable(type_.name)
+        holes = Holes(type_, spec.loader)
         parts = []
-        for key, field_details in grouped.items():
+        for key, field_details in self.grouped(type_, details).items():
             node = field_details[0].node
             head = ("{" if not parts else ",") + f'"{key}":'
             if node.name.value == "__typename":
                 parts.append(_literal(f'{head}"{type_.name}"'))
                 continue
-            field = type_.fields[node.name.value]
-            definition = field.extensions.get("strawberry-definition")
-            if node.arguments or field.args or definition is None:
-                raise _NotCompilable(node.name.value)
             parts.append(_literal(head))
-            parts.append(self.field(spec, definition, field.type, field_details, source, jsonb))
+            try:
+                parts.append(self.table_field(spec, type_, key, field_details, source, holes))
+            except _NotCompilable:
+                parts.append(f"to_json({source}.id)::text")  # the placeholder: this row's id
+                holes.fields[key] = field_details
         parts.append("'}'" if parts else "'{}'")
-        return " || ".join(parts)
+        return " || ".join(parts), (holes if holes.fields or holes.below else None)
 
-    def field(self, spec: Any, definition: Any, type_: GraphQLOutputType, details: Any, source: str, jsonb: bool) -> str:
+    def table_field(
+        self, spec: TableType, type_: GraphQLObjectType, key: str, details: Any, source: str, holes: Holes
+    ) -> str:
+        field_ = type_.fields[details[0].node.name.value]
+        definition = _plain_definition(field_, details)
         name = definition.python_name
-        nullable = not isinstance(type_, GraphQLNonNull)
-        named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
-        if jsonb:
-            value = self.content_field(spec, name, named, details, source)
-        else:
-            value = self.table_field(spec, definition, name, named, details, source)
-        return f"coalesce({value}, 'null')" if nullable else value
-
-    def table_field(self, spec: Any, definition: Any, name: str, type_: Any, details: Any, source: str) -> str:
+        nullable, named = _unwrap(field_.type)
         relation = spec.relations.get(name)
         if relation is None:
             if definition.base_resolver is not None or name not in spec.table.c:
                 raise _NotCompilable(name)  # computed in Python
-            if not isinstance(type_, (GraphQLScalarType, GraphQLEnumType)):
+            if not isinstance(named, (GraphQLScalarType, GraphQLEnumType)):
                 raise _NotCompilable(name)
-            return _leaf(type_, f'{source}."{name}"', jsonb=False)
-        if isinstance(relation, Content):
-            column = f'{source}."{relation.column}"'
-            return self.content_object(type_, details, column)
+            value = _leaf(named, f'{source}."{name}"', jsonb=False)
+        elif isinstance(relation, Content):
+            value = self.content_object(named, details, f'{source}."{relation.column}"')
+        else:
+            value, below = self.relation(relation, named, details, source)
+            if below is not None:
+                holes.below[key] = Below(below, nullable, isinstance(named, GraphQLList), _item_nullable(named))
+        return f"coalesce({value}, 'null')" if nullable else value
+
+    def relation(self, relation: Children | Parent, type_: Any, details: Any, source: str) -> tuple[str, Holes | None]:
         target = TABLE_TYPES.get(relation.type_name)
         if target is None:
             raise _NotCompilable(relation.type_name)
@@ -187,24 +230,42 @@ class _Compiler:
         table = f'"{target.table.name}" {alias}'
         if isinstance(relation, Parent):
             if not isinstance(type_, GraphQLObjectType):
-                raise _NotCompilable(name)
-            row = self.object(type_, details, alias, jsonb=False)
-            return f'(SELECT {row} FROM {table} WHERE {alias}.id = {source}."{relation.foreign_key}")'
-        assert isinstance(relation, Children)
-        item = _list_item(type_)
-        row = self.object(item, details, alias, jsonb=False)
+                raise _NotCompilable(str(type_))
+            row, holes = self.row(type_, details, alias)
+            return f'(SELECT {row} FROM {table} WHERE {alias}.id = {source}."{relation.foreign_key}")', holes
+        row, holes = self.row(_list_item(type_), details, alias)
         order = ", ".join(f'{alias}."{column}"' for column in relation.order)
         return (
             f"(SELECT coalesce('[' || string_agg({row}, ',' ORDER BY {order}) || ']', '[]') "
             f'FROM {table} WHERE {alias}."{relation.foreign_key}" = {source}.id)'
-        )
+        ), holes
 
-    def content_field(self, spec: Any, name: str, type_: Any, details: Any, source: str) -> str:
+    def content(self, type_: GraphQLObjectType, details: Any, value: str) -> str:
+        """The JSON text of a JSONB object `value` (all of it compiles, or none)."""
+        spec = CONTENT_TYPES.get(type_.name)
+        if spec is None:
+            raise _NotCompilable(type_.name)
+        parts = []
+        for key, field_details in self.grouped(type_, details).items():
+            node = field_details[0].node
+            head = ("{" if not parts else ",") + f'"{key}":'
+            if node.name.value == "__typename":
+                parts.append(_literal(f'{head}"{type_.name}"'))
+                continue
+            field_ = type_.fields[node.name.value]
+            name = _plain_definition(field_, field_details).python_name
+            nullable, named = _unwrap(field_.type)
+            parts.append(_literal(head))
+            item = self.content_field(spec, name, named, field_details, value)
+            parts.append(f"coalesce({item}, 'null')" if nullable else item)
+        parts.append("'}'" if parts else "'{}'")
+        return " || ".join(parts)
+
+    def content_field(self, spec: ContentType, name: str, type_: Any, details: Any, source: str) -> str:
         value = f"({source} -> {_literal(name)})"
         if name in spec.lists:
-            item = _list_item(type_)
             alias = self.alias()
-            row = self.object(item, details, f"{alias}.v", jsonb=True)
+            row = self.content(_list_item(type_), details, f"{alias}.v")
             return (
                 f"(SELECT coalesce('[' || string_agg({row}, ',' ORDER BY {alias}.o) || ']', '[]') "
                 f"FROM jsonb_array_elements(CASE jsonb_typeof({value}) WHEN 'array' THEN {value} END) "
@@ -220,8 +281,27 @@ class _Compiler:
     def content_object(self, type_: Any, details: Any, value: str) -> str:
         if not isinstance(type_, GraphQLObjectType):
             raise _NotCompilable(str(type_))
-        row = self.object(type_, details, value, jsonb=True)
+        row = self.content(type_, details, value)
         return f"(CASE WHEN jsonb_typeof({value}) = 'object' THEN {row} END)"
+
+
+def _plain_definition(field_: Any, details: Sequence[Any]) -> Any:
+    """The strawberry field behind a GraphQL field the compiler may read: no arguments."""
+    definition = field_.extensions.get("strawberry-definition")
+    if details[0].node.arguments or field_.args or definition is None:
+        raise _NotCompilable(details[0].node.name.value)
+    return definition
+
+
+def _unwrap(type_: GraphQLOutputType) -> tuple[bool, Any]:
+    """(nullable, the type without its non-null wrapper)."""
+    if isinstance(type_, GraphQLNonNull):
+        return False, type_.of_type
+    return True, type_
+
+
+def _item_nullable(type_: Any) -> bool:
+    return isinstance(type_, GraphQLList) and not isinstance(type_.of_type, GraphQLNonNull)
 
 
 def _list_item(type_: Any) -> GraphQLObjectType:
@@ -235,17 +315,17 @@ def _list_item(type_: Any) -> GraphQLObjectType:
     return item
 
 
-def compile_read(root: GraphQLObjectType, details: Any, where: str, collect: Collect) -> str | None:
-    """`SELECT <json text> FROM <root's table> t0 WHERE <where>`, or None when some field needs Python.
+def compile_read(root: GraphQLObjectType, details: Any, where: str, collect: Collect) -> CompiledRead | None:
+    """`SELECT <json text> FROM <root's table> t0 WHERE <where>` and the fields it leaves to the
+    resolvers; None when the root is not table-backed or the selection has deferred parts.
 
     `where` is a condition on the alias `t0` with positional parameters ($1, $2...).
     """
     spec = TABLE_TYPES.get(root.name)
     if spec is None:
         return None
-    compiler = _Compiler(collect)
     try:
-        row = compiler.object(root, details, "t0", jsonb=False)
-    except _NotCompilable:
+        row, holes = _Compiler(collect).row(root, details, "t0")
+    except _Deferred:
         return None
-    return f'SELECT {row} FROM "{spec.table.name}" t0 WHERE {where}'
+    return CompiledRead(f'SELECT {row} FROM "{spec.table.name}" t0 WHERE {where}', holes)

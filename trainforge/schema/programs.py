@@ -205,6 +205,7 @@ class ProgramsQuery:
 tables.table(
     "Program",
     models.FitnessProgram.__table__,
+    loader="program",
     macrocycles=tables.children("Macrocycle", "program_id", "position"),
     athlete=tables.parent("User", "athlete_id"),
     created_by=tables.parent("User", "created_by_id"),
@@ -212,12 +213,14 @@ tables.table(
 tables.table(
     "Macrocycle",
     models.Macrocycle.__table__,
+    loader="macrocycle",
     mesocycles=tables.children("Mesocycle", "macrocycle_id", "position"),
     program=tables.parent("Program", "program_id"),
 )
 tables.table(
     "Mesocycle",
     models.Mesocycle.__table__,
+    loader="mesocycle",
     microcycles=tables.children("Microcycle", "mesocycle_id", "week_number"),
     macrocycle=tables.parent("Macrocycle", "macrocycle_id"),
     weekly_targets=tables.content("WeeklyTargets", "weekly_targets"),
@@ -225,12 +228,14 @@ tables.table(
 tables.table(
     "Microcycle",
     models.Microcycle.__table__,
+    loader="microcycle",
     workouts=tables.children("Workout", "microcycle_id", "scheduled_date", "id"),
     mesocycle=tables.parent("Mesocycle", "mesocycle_id"),
 )
 tables.table(
     "Workout",
     models.WorkoutInstance.__table__,
+    loader="workout",
     microcycle=tables.parent("Microcycle", "microcycle_id"),
     prescription=tables.content("WorkoutPrescription", "prescription"),
 )

@@ -4,11 +4,12 @@ A declaration names the table and the relations; plain fields map to the
 columns of the same name (the strawberry field's Python name), so nothing is
 listed twice. The read compiler (schema/compiled_sql.py) turns selections over
 these types into one SQL statement; a field it finds no column or relation
-for (computed in Python) sends the whole read through the resolvers instead.
+for (computed in Python, or with arguments) is left to the resolvers, which
+complete it on the row the type's per-request loader gives for the object's id.
 
 A new table-backed type joins the compiled path by a `table(...)` call next to
-its strawberry type, with its lists (`children`), its single links (`parent`)
-and its JSONB content (`content`).
+its strawberry type, naming its loader by id, its lists (`children`), its
+single links (`parent`) and its JSONB content (`content`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ Relation = Children | Parent | Content
 @dataclass(frozen=True, slots=True)
 class TableType:
     table: Table
+    # The attribute of the request's `Loaders` that loads rows of this table by id.
+    loader: str
     relations: dict[str, Relation] = field(default_factory=dict)
 
 
@@ -75,9 +78,10 @@ def content(type_name: str, column: str) -> Content:
     return Content(type_name, column)
 
 
-def table(type_name: str, table_: Table, **relations: Relation) -> None:
-    """Declare the GraphQL type `type_name` as rows of `table_`; relations by field Python name."""
-    TABLE_TYPES[type_name] = TableType(table_, relations)
+def table(type_name: str, table_: Table, *, loader: str, **relations: Relation) -> None:
+    """Declare the GraphQL type `type_name` as rows of `table_`, loaded by id through the loader
+    named `loader`; relations by field Python name."""
+    TABLE_TYPES[type_name] = TableType(table_, loader, relations)
 
 
 def content_type(type_name: str, **lists: str) -> None:
