@@ -29,6 +29,7 @@ const config: CodegenConfig = {
           ID: 'string',
           Date: 'string', // ISO 8601 date, 2026-03-01
           DateTime: 'string', // ISO 8601 date and time
+          Time: 'string', // local time of day, 07:30:00
         },
         useTypeImports: true,
       },

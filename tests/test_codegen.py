@@ -7,7 +7,7 @@ needs Node; `.ci/run` regenerates them and fails on drift, so this suite does no
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from graphql import OperationDefinitionNode, build_schema, parse, validate
@@ -111,6 +111,45 @@ async def test_every_frontend_operation_runs(client, make_user, make_programs):
     assert workout["microcycle"]["mesocycle"]["macrocycle"]["program"]["id"] == str(program_id)
     found = await run("Nodes", {"ids": [athlete_id, str(program_id), mesocycle["id"], workout_id]}, token=coach.token)
     assert [node["__typename"] for node in found["nodes"]] == ["User", "Program", "Mesocycle", "Workout"]
+
+    # Sessions of a program workout, and a routine the coach assigns.
+    scheduled = await run("ScheduleWorkout", {"input": {"workoutId": workout_id, "time": "07:00:00"}}, token=athlete_token)
+    session_id = scheduled["scheduleWorkout"]["session"]["id"]
+    assert (await run("StartSession", {"sessionId": session_id}, token=athlete_token))["startSession"]["session"][
+        "status"] == "IN_PROGRESS"
+    log = {"exercises": [{"exercise": "Back Squat", "sets": [{"reps": 5, "loadKg": 100.0}]}]}
+    completed = await run("CompleteSession", {"input": {"sessionId": session_id, "performanceLog": log}},
+                          token=athlete_token)
+    assert completed["completeSession"]["session"]["performanceLog"]["exercises"][0]["sets"][0]["loadKg"] == 100.0
+    assert (await run("Session", {"id": session_id}, token=coach.token))["session"]["status"] == "COMPLETED"
+    routine_input = {"name": "Legs", "type": "STRENGTH", "sections": [
+        {"name": "Main", "exercises": [{"exercise": "Barbell Squat", "sets": 5, "reps": 5}]}]}
+    created = await run("CreateRoutine", {"input": routine_input}, token=coach.token)
+    routine_id = created["createRoutine"]["routine"]["id"]
+    updated = await run("UpdateRoutine", {"routineId": routine_id, "input": {**routine_input, "name": "Legs 2"}},
+                        token=coach.token)
+    version_2 = updated["updateRoutine"]["routine"]["latestVersion"]["id"]
+    assigned = await run("AssignRoutine", {"input": {
+        "versionId": created["createRoutine"]["routine"]["latestVersion"]["id"], "athleteId": athlete_id,
+        "startDate": date.today().isoformat(), "weekdays": ["MONDAY", "FRIDAY"], "times": ["18:00:00"]}},
+        token=coach.token)
+    assignment_id = assigned["assignRoutine"]["assignment"]["id"]
+    skipped = await run("SkipSession", {"sessionId": assigned["assignRoutine"]["sessions"][0]["id"], "notes": "ill"},
+                        token=athlete_token)
+    assert skipped["skipSession"]["session"]["status"] == "SKIPPED"
+    cancelled = await run("CancelSession", {"sessionId": assigned["assignRoutine"]["sessions"][1]["id"]},
+                          token=athlete_token)
+    assert cancelled["cancelSession"]["session"]["status"] == "CANCELLED"
+    replaced = await run("ReplaceAssignment", {"input": {"assignmentId": assignment_id, "versionId": version_2}},
+                         token=coach.token)
+    assert replaced["replaceAssignment"]["replaced"]["status"] == "REPLACED"
+    assert (await run("Routine", {"id": routine_id}, token=athlete_token))["routine"]["versions"][0]["version"] == 2
+    assert (await run("Routines", {"first": 10}, token=coach.token))["routines"]["totalCount"] == 1
+    assert (await run("Assignments", {"athleteId": athlete_id}, token=coach.token))["assignments"]["totalCount"] == 2
+    calendar = await run("Calendar", {"from": date.today().isoformat(),
+                                      "to": (date.today() + timedelta(days=30)).isoformat(), "first": 50},
+                         token=athlete_token)
+    assert calendar["calendar"]["totalCount"] >= 8
 
     unlinked = await run("UnlinkCoach", {"coachId": str(coach.id)}, token=athlete_token)
     assert unlinked["unlinkCoach"]["coachId"] == str(coach.id)

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # response JSON (off: every field resolves through the per-request loaders).
     compiled_reads: bool = True
 
+    # Routine assignments without an end date schedule this many weeks of sessions.
+    assignment_horizon_weeks: int = 12
+
     # GraphQL limits (every mode)
     max_page_size: int = 100
     default_page_size: int = 20

@@ -94,7 +94,6 @@ from trainforge.models.programs import (
     MesocyclePhase,
     ProgramGenerator,
     ProgramGoal,
-    WorkoutStatus,
     WorkoutType,
 )
 from trainforge.services.exercises import default_catalog
@@ -139,6 +138,21 @@ fragment Tree on Program {{
             __typename notes
             exercises {{
               __typename exercise sets reps durationSeconds loadKg percentOneRm rpe restSeconds tempo notes
+            }}
+          }}
+          session {{
+            __typename id status kind source date time startedAt completedAt durationSeconds notes createdAt updatedAt
+            workoutSnapshot {{
+              __typename name objective durationMinutes notes
+              sections {{
+                __typename name notes
+                exercises {{ __typename exercise sets reps durationSeconds loadKg percentOneRm rpe restSeconds tempo notes }}
+                steps {{ __typename type durationSeconds distanceMeters notes target {{ __typename kind zone low high }} }}
+              }}
+            }}
+            performanceLog {{
+              __typename notes
+              exercises {{ __typename exercise notes sets {{ __typename reps loadKg durationSeconds distanceMeters rpe completed }} }}
             }}
           }}
         }}
@@ -330,10 +344,10 @@ def edge_plan(athlete: Person, coach: Person) -> ProgramPlan:
     day = date(2026, 3, 2)
     workouts = [
         WorkoutPlan(day, EDGE[:200], WorkoutType.TEST, WorkoutPrescription(exercises=EDGE_EXERCISES, notes=EDGE),
-                    duration_minutes=600, status=WorkoutStatus.COMPLETED, notes=EDGE),
+                    duration_minutes=600, notes=EDGE),
         # Same date: ordered by id.
         WorkoutPlan(day, "Same day", WorkoutType.MOBILITY, WorkoutPrescription(exercises=EDGE_EXERCISES[1:3]),
-                    duration_minutes=1, status=WorkoutStatus.SKIPPED, notes=""),
+                    duration_minutes=1, notes=""),
         WorkoutPlan(day, "Same day too", WorkoutType.RECOVERY, WorkoutPrescription()),
         WorkoutPlan(date(9999, 12, 31), "Last day", WorkoutType.CONDITIONING,
                     WorkoutPrescription(exercises=EDGE_EXERCISES[3:], notes="")),
@@ -428,6 +442,48 @@ async def touch_up(engine: AsyncEngine, edge_id: uuid.UUID, sparse_id: uuid.UUID
             text("UPDATE microcycles SET week_number = 32767 WHERE week_number = 3 AND mesocycle_id IN "
                  "(SELECT m.id FROM mesocycles m JOIN macrocycles a ON a.id = m.macrocycle_id WHERE a.program_id = :id)"),
             {"id": edge_id},
+        )
+        # Sessions of three workouts (the others stay PLANNED): every status kind, a time with a fraction,
+        # snapshots and logs with steps, targets and whole-number floats as another writer may store them.
+        await conn.execute(
+            text(f"""
+                INSERT INTO training_sessions (id, athlete_id, source, program_workout_id, scheduled_date,
+                    scheduled_time, kind, status, started_at, completed_at, duration_seconds, notes,
+                    workout_snapshot, performance_log)
+                SELECT gen_random_uuid(), :athlete, 'program_workout', w.id, w.scheduled_date,
+                    CASE w.name WHEN 'Same day' THEN time '07:30:00.5' WHEN 'Last day' THEN time '23:59:59' END,
+                    CASE w.name WHEN 'Last day' THEN 'mixed' ELSE 'strength' END,
+                    CASE w.name WHEN 'Same day' THEN 'skipped' WHEN 'Last day' THEN 'in_progress' ELSE 'completed' END,
+                    CASE WHEN w.name <> 'Same day' THEN {at('t0')} END,
+                    CASE WHEN w.name = :edge THEN {at('t2')} END,
+                    CASE WHEN w.name = :edge THEN 86400 END,
+                    CASE w.name WHEN 'Same day' THEN :edge END,
+                    CAST(:snapshot AS jsonb),
+                    CASE WHEN w.name = :edge THEN CAST(:log AS jsonb) END
+                FROM workout_instances w
+                WHERE w.name IN (:edge, 'Same day', 'Last day') AND w.microcycle_id IN (SELECT c.id FROM microcycles c
+                    JOIN mesocycles m ON m.id = c.mesocycle_id JOIN macrocycles a ON a.id = m.macrocycle_id
+                    WHERE a.program_id = :id)
+            """),
+            {**stamps, "id": edge_id, "athlete": edge_user.id, "edge": EDGE[:200],
+             "snapshot": json.dumps({
+                 "name": EDGE[:200], "objective": EDGE, "duration_minutes": 600, "notes": None,
+                 "sections": [
+                     {"name": "Main", "exercises": [{"exercise": "Raw", "sets": 3, "reps": 5, "load_kg": 100}]},
+                     {"name": EDGE[:120], "notes": "", "steps": [
+                         {"type": "interval", "duration_seconds": 60, "target": {"kind": "hr_zone", "zone": 5}},
+                         {"type": "cool_down", "distance_meters": 1e-05,
+                          "target": {"kind": "pace_range", "low": 240, "high": 300.5}},
+                         {"type": "steady", "distance_meters": 10000.0, "notes": EDGE},
+                     ]},
+                 ],
+             }),
+             "log": json.dumps({"notes": EDGE, "exercises": [
+                 {"exercise": "Raw", "sets": [{"reps": 5, "load_kg": 100, "rpe": 9.5},
+                                              {"reps": 0, "load_kg": 102.5, "completed": False}]},
+                 {"exercise": EDGE[:120], "notes": "", "sets": [{"duration_seconds": 45, "distance_meters": 0.1}]},
+                 {"exercise": "Nothing done", "sets": []},
+             ]})},
         )
         # JSON another writer may have stored: whole numbers for float fields, keys in another order,
         # explicit nulls (ours leaves absent keys out).

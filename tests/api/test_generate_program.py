@@ -28,9 +28,18 @@ REGENERATE = """
 mutation ($id: ID!, $seed: Int) {
   regenerateMesocycle(mesocycleId: $id, seed: $seed) {
     errors { __typename message field }
-    mesocycle { id microcycles { weekNumber workouts { id date status prescription { exercises { exercise } } } } }
+    mesocycle { id microcycles { weekNumber workouts { id date status prescription { exercises { exercise } }
+      session { workoutSnapshot { name sections { exercises { exercise sets } } } } } } }
   }
 }
+"""
+SCHEDULE_WORKOUT = """
+mutation ($input: ScheduleWorkoutInput!) {
+  scheduleWorkout(input: $input) { session { id workoutSnapshot { name sections { exercises { exercise sets } } } } }
+}
+"""
+COMPLETE = """
+mutation ($input: CompleteSessionInput!) { completeSession(input: $input) { errors { message } } }
 """
 NEXT_MONDAY = date.today() + timedelta(days=7 - date.today().weekday())
 
@@ -145,17 +154,32 @@ async def test_llm_generator_unconfigured_is_a_validation_error(gql, make_user, 
     assert await _programs(engine) == 0
 
 
-async def test_regenerate_keeps_other_mesocycles_and_completed_workouts(gql, make_user, engine):
+async def test_regenerate_keeps_other_mesocycles_and_workouts_with_sessions_beyond_scheduled(gql, make_user, engine):
     athlete = await make_user(Role.ATHLETE)
     program = (await gql(GENERATE, request(seed=1), as_=athlete))["data"]["generateProgram"]["program"]
     mesos = program["macrocycles"][0]["mesocycles"]
     target, others = mesos[1], [m for i, m in enumerate(mesos) if i != 1]
-    completed = [target["microcycles"][0]["workouts"][0]["id"], target["microcycles"][1]["workouts"][2]["id"]]
-    async with engine.begin() as conn:
-        await conn.execute(
-            text("UPDATE workout_instances SET status = 'completed' WHERE id = ANY(CAST(:ids AS uuid[]))"),
-            {"ids": completed},
-        )
+    week1, week2 = target["microcycles"][0]["workouts"], target["microcycles"][1]["workouts"]
+    # A session in every state beyond scheduled, and one still scheduled (only a plan: it is replaced).
+    flows = {
+        week1[0]["id"]: ["startSession", "completeSession"], week1[1]["id"]: ["skipSession"],
+        week1[2]["id"]: ["startSession"], week2[0]["id"]: ["cancelSession"], week2[1]["id"]: [],
+    }
+    snapshots = {}
+    for workout_id, steps in flows.items():
+        body = await gql(SCHEDULE_WORKOUT, {"input": {"workoutId": workout_id}}, as_=athlete)
+        session = body["data"]["scheduleWorkout"]["session"]
+        snapshots[workout_id] = session["workoutSnapshot"]
+        for step in steps:
+            if step == "completeSession":
+                done = await gql(COMPLETE, {"input": {"sessionId": session["id"], "performanceLog": {"exercises": []}}},
+                                 as_=athlete)
+                assert done["data"]["completeSession"]["errors"] == []
+            else:
+                moved = await gql(f"mutation ($id: ID!) {{ {step}(sessionId: $id) {{ errors {{ message }} }} }}",
+                                  {"id": session["id"]}, as_=athlete)
+                assert moved["data"][step]["errors"] == []
+    kept = {i for i, steps in flows.items() if steps}
 
     result = (await gql(REGENERATE, {"id": target["id"], "seed": 99}, as_=athlete))["data"]["regenerateMesocycle"]
 
@@ -163,11 +187,21 @@ async def test_regenerate_keeps_other_mesocycles_and_completed_workouts(gql, mak
     weeks = result["mesocycle"]["microcycles"]
     workouts = [w for week in weeks for w in week["workouts"]]
     assert [w["weekNumber"] for w in weeks] == [w["weekNumber"] for w in target["microcycles"]]
-    # Completed workouts survive untouched; every training day still has exactly one workout.
-    assert {w["id"] for w in workouts if w["status"] == "COMPLETED"} == set(completed)
+    # Workouts whose session went beyond scheduled survive with it, snapshot untouched; every training
+    # day still has exactly one workout.
+    assert {w["id"]: w["status"] for w in workouts if w["id"] in flows} == {
+        week1[0]["id"]: "COMPLETED", week1[1]["id"]: "SKIPPED", week1[2]["id"]: "IN_PROGRESS",
+        week2[0]["id"]: "CANCELLED",
+    }
+    assert {w["id"]: w["session"]["workoutSnapshot"] for w in workouts if w["id"] in kept} == {
+        i: snapshots[i] for i in kept
+    }
     assert all(len(week["workouts"]) == 3 and len({w["date"] for w in week["workouts"]}) == 3 for week in weeks)
     old_ids = {w["id"] for week in target["microcycles"] for w in week["workouts"]}
-    assert {w["id"] for w in workouts} & old_ids == set(completed)
+    assert {w["id"] for w in workouts} & old_ids == kept
+    # The replaced workout's scheduled session went with it.
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM training_sessions")) == len(kept)
     # The other mesocycles are exactly as they were.
     after = (await gql("query ($id: ID!) { program(id: $id) { macrocycles { mesocycles { id microcycles { workouts { id } } } } } }",
                        {"id": program["id"]}, as_=athlete))["data"]["program"]["macrocycles"][0]["mesocycles"]

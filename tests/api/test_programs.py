@@ -65,7 +65,7 @@ async def test_program_tree_exposes_every_level(gql, make_user, make_programs):
     assert [w["isDeload"] for w in weeks[:4]] == [False, False, False, True]
     workouts = [w for week in weeks for w in week["workouts"]]
     assert len(workouts) == 80
-    assert workouts[0]["status"] == "SCHEDULED"
+    assert workouts[0]["status"] == "PLANNED"  # no session yet
     squat = workouts[0]["prescription"]["exercises"][0]
     assert squat["exercise"] == "Back Squat" and squat["percentOneRm"] == 67.5 and squat["sets"] == 4
     assert program["startDate"] == weeks[0]["startDate"] and program["endDate"] == weeks[-1]["endDate"]
@@ -97,8 +97,8 @@ async def test_nested_program_query_through_resolvers_is_one_statement_per_level
     )
     assert "errors" not in response.json()
     # program (with access check), athlete + createdBy users (one batch), macrocycles,
-    # mesocycles, microcycles, workouts
-    assert counter.total - before == 6
+    # mesocycles, microcycles, workouts, the workouts' sessions (workout.status)
+    assert counter.total - before == 7
 
 
 @pytest.mark.parametrize("size", [1, 10, 100])
@@ -114,8 +114,8 @@ async def test_page_of_programs_costs_the_same_statements_whatever_its_size(
     assert "errors" not in result, result
     assert len(result["data"]["viewer"]["programs"]["edges"]) == size
     # viewer (its user row also serves program.athlete from the loader cache), page,
-    # totalCount, macrocycles, mesocycles, microcycles, workouts
-    assert n.value == 7
+    # totalCount, macrocycles, mesocycles, microcycles, workouts, the workouts' sessions (workout.status)
+    assert n.value == 8
 
 
 async def test_athlete_reads_only_their_own_programs(gql, make_user, make_programs):

@@ -13,8 +13,11 @@ from trainforge.models.programs import (
     WorkoutStatus,
     WorkoutType,
 )
+from trainforge.models.routines import AssignmentStatus, Routine, RoutineAssignment, RoutineType, RoutineVersion
+from trainforge.models.training import PlanSource, SessionKind, SessionStatus, TrainingSession
 
 __all__ = [
+    "AssignmentStatus",
     "AthleteProfile",
     "Base",
     "CoachAthlete",
@@ -23,9 +26,17 @@ __all__ = [
     "Mesocycle",
     "MesocyclePhase",
     "Microcycle",
+    "PlanSource",
     "ProgramGoal",
     "Role",
+    "Routine",
+    "RoutineAssignment",
+    "RoutineType",
+    "RoutineVersion",
+    "SessionKind",
+    "SessionStatus",
     "Sex",
+    "TrainingSession",
     "Units",
     "User",
     "WorkoutInstance",

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-class _Content(BaseModel):
+class FrozenContent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class WeeklyTargets(_Content):
+class WeeklyTargets(FrozenContent):
     """What a normal (non-deload) week of a mesocycle aims at."""
 
     sessions: int = Field(ge=1, le=14)
@@ -30,7 +30,7 @@ class WeeklyTargets(_Content):
         return self
 
 
-class PrescribedExercise(_Content):
+class PrescribedExercise(FrozenContent):
     exercise: str = Field(min_length=1, max_length=120)
     sets: int = Field(ge=1, le=20)
     reps: int | None = Field(default=None, ge=1, le=100)
@@ -49,6 +49,6 @@ class PrescribedExercise(_Content):
         return self
 
 
-class WorkoutPrescription(_Content):
+class WorkoutPrescription(FrozenContent):
     exercises: list[PrescribedExercise] = Field(default_factory=list, max_length=40)
     notes: str | None = Field(default=None, max_length=2000)

@@ -64,9 +64,19 @@ class WorkoutType(str, enum.Enum):
 
 
 class WorkoutStatus(str, enum.Enum):
+    """A program workout's status: its training session's, or PLANNED while it has none.
+
+    Not stored with the workout: read from its session (models/training.py), so
+    the two can never disagree.
+    """
+
+    PLANNED = "planned"
+    DRAFT = "draft"
     SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     SKIPPED = "skipped"
+    CANCELLED = "cancelled"
 
 
 class FitnessProgram(UUIDPrimaryKey, Timestamps, Base):
@@ -173,12 +183,6 @@ class WorkoutInstance(UUIDPrimaryKey, Timestamps, Base):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     workout_type: Mapped[WorkoutType] = mapped_column(
         text_enum(WorkoutType, "workout_type"), nullable=False
-    )
-    status: Mapped[WorkoutStatus] = mapped_column(
-        text_enum(WorkoutStatus, "workout_status"),
-        nullable=False,
-        default=WorkoutStatus.SCHEDULED,
-        server_default=WorkoutStatus.SCHEDULED.value,
     )
     duration_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     prescription: Mapped[WorkoutPrescription] = mapped_column(

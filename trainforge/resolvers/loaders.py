@@ -12,7 +12,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from trainforge.services import accounts, programs
+from trainforge.services import accounts, assignments, programs, routines, training
 
 Fetch = Callable[[AsyncConnection, Sequence[uuid.UUID]], Awaitable[list[Row]]]
 
@@ -93,3 +93,10 @@ class Loaders:
     mesocycles = _many(programs.mesocycles_of, "macrocycle_id")
     microcycles = _many(programs.microcycles_of, "mesocycle_id")
     workouts = _many(programs.workouts_of, "microcycle_id")
+    # Training sessions, routines and assignments.
+    session = _one(training.sessions_by_ids, "id")
+    session_of_workout = _one(training.sessions_of_workouts, "program_workout_id")
+    routine = _one(routines.routines_by_ids, "id")
+    routine_version = _one(routines.versions_by_ids, "id")
+    routine_versions = _many(routines.versions_of, "routine_id")
+    assignment = _one(assignments.assignments_by_ids, "id")

@@ -16,9 +16,11 @@ from trainforge.schema.input_check import CheckedExecutionContext, CheckedPlainD
 from trainforge.schema.generation import GenerationMutation, GenerationQuery
 from trainforge.schema.node import NodeQuery
 from trainforge.schema.programs import ProgramsQuery
+from trainforge.schema.routines import RoutinesMutation, RoutinesQuery
+from trainforge.schema.training import TrainingMutation, TrainingQuery
 
-Query = merge_types("Query", (AccountsQuery, ProgramsQuery, GenerationQuery, NodeQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, GenerationMutation))
+Query = merge_types("Query", (AccountsQuery, ProgramsQuery, GenerationQuery, NodeQuery, TrainingQuery, RoutinesQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, GenerationMutation, TrainingMutation, RoutinesMutation))
 
 
 def build_schema(settings: Settings, *, plain_data_plans: bool = True) -> strawberry.Schema:

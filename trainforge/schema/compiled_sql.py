@@ -11,6 +11,7 @@ serialization writes it:
   when there are any) rather than PostgreSQL's trimmed fractions;
 - floats as orjson writes them (PostgreSQL prints the same shortest digits,
   but `75` for `75.0`, and exponents differently);
+- times of day as `isoformat()` writes them (six fraction digits or none);
 - enums by their GraphQL name (the column holds the Python enum's value).
 Non-null fields rely on the columns' NOT NULL constraints (and on the JSONB
 content having been validated when written).
@@ -38,7 +39,17 @@ from graphql import (
     GraphQLScalarType,
 )
 
-from trainforge.schema.tables import CONTENT_TYPES, TABLE_TYPES, Children, Content, ContentType, Parent, TableType
+from trainforge.schema.tables import (
+    CONTENT_TYPES,
+    TABLE_TYPES,
+    Children,
+    Content,
+    ContentType,
+    Expression,
+    Parent,
+    Single,
+    TableType,
+)
 
 Collect = Callable[[GraphQLObjectType, Any], dict[str, Sequence[Any]] | None]
 """The grouped field set of a selection on an object type (fragments and @skip/@include applied),
@@ -87,19 +98,25 @@ def _timestamp(column: str) -> str:
     utc = f"({column} AT TIME ZONE 'UTC')"
     fraction = f"CASE WHEN extract(microseconds FROM {column})::bigint % 1000000 = 0 THEN '' ELSE to_char({utc}, '.US') END"
     written = f"""'"' || to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS') || {fraction} || '+00:00"'"""
-    # asyncpg reads ±infinity as Python's largest and smallest datetimes.
+    # asyncpg reads ±infinity as Python's largest and smallest datetimes; NULL stays NULL.
     return (
         f"CASE WHEN isfinite({column}) THEN {written} WHEN {column} > 'epoch' "
-        f"""THEN '"9999-12-31T23:59:59.999999+00:00"' ELSE '"0001-01-01T00:00:00+00:00"' END"""
+        f"""THEN '"9999-12-31T23:59:59.999999+00:00"' WHEN {column} < 'epoch' THEN '"0001-01-01T00:00:00+00:00"' END"""
     )
 
 
 def _date(column: str) -> str:
-    # asyncpg reads ±infinity as Python's largest and smallest dates (and writes them back so).
+    # asyncpg reads ±infinity as Python's largest and smallest dates (and writes them back so); NULL stays NULL.
     return (
         f"CASE WHEN isfinite({column}) THEN to_json({column})::text "
-        f"""WHEN {column} > 'epoch' THEN '"9999-12-31"' ELSE '"0001-01-01"' END"""
+        f"""WHEN {column} > 'epoch' THEN '"9999-12-31"' WHEN {column} < 'epoch' THEN '"0001-01-01"' END"""
     )
+
+
+def _time(column: str) -> str:
+    # Python's isoformat() writes all six digits of a fraction; PostgreSQL trims them.
+    text = f"({column})::text"
+    return f"""'"' || CASE WHEN strpos({text}, '.') > 0 THEN rpad({text}, 15, '0') ELSE {text} END || '"'"""
 
 
 def _enum(type_: GraphQLEnumType, value: str) -> str:
@@ -131,6 +148,8 @@ def _leaf(type_: GraphQLScalarType | GraphQLEnumType, column: str, jsonb: bool) 
         return _float(column)
     if name == "DateTime":
         return _timestamp(column)
+    if name == "Time":
+        return _time(column)
     raise _NotCompilable(name)
 
 
@@ -214,6 +233,10 @@ class _Compiler:
             if not isinstance(named, (GraphQLScalarType, GraphQLEnumType)):
                 raise _NotCompilable(name)
             value = _leaf(named, f'{source}."{name}"', jsonb=False)
+        elif isinstance(relation, Expression):
+            if not isinstance(named, (GraphQLScalarType, GraphQLEnumType)):
+                raise _NotCompilable(name)
+            value = _leaf(named, f"({relation.sql.format(row=source)})", jsonb=False)
         elif isinstance(relation, Content):
             value = self.content_object(named, details, f'{source}."{relation.column}"')
         else:
@@ -222,17 +245,23 @@ class _Compiler:
                 holes.below[key] = Below(below, nullable, isinstance(named, GraphQLList), _item_nullable(named))
         return f"coalesce({value}, 'null')" if nullable else value
 
-    def relation(self, relation: Children | Parent, type_: Any, details: Any, source: str) -> tuple[str, Holes | None]:
+    def relation(
+        self, relation: Children | Parent | Single, type_: Any, details: Any, source: str
+    ) -> tuple[str, Holes | None]:
         target = TABLE_TYPES.get(relation.type_name)
         if target is None:
             raise _NotCompilable(relation.type_name)
         alias = self.alias()
         table = f'"{target.table.name}" {alias}'
-        if isinstance(relation, Parent):
+        if isinstance(relation, (Parent, Single)):
             if not isinstance(type_, GraphQLObjectType):
                 raise _NotCompilable(str(type_))
             row, holes = self.row(type_, details, alias)
-            return f'(SELECT {row} FROM {table} WHERE {alias}.id = {source}."{relation.foreign_key}")', holes
+            if isinstance(relation, Parent):
+                link = f'{alias}.id = {source}."{relation.foreign_key}"'
+            else:
+                link = f'{alias}."{relation.foreign_key}" = {source}.id'
+            return f"(SELECT {row} FROM {table} WHERE {link})", holes
         row, holes = self.row(_list_item(type_), details, alias)
         order = ", ".join(f'{alias}."{column}"' for column in relation.order)
         return (
@@ -275,8 +304,10 @@ class _Compiler:
             return self.content_object(type_, details, value)
         if not isinstance(type_, (GraphQLScalarType, GraphQLEnumType)):
             raise _NotCompilable(name)
-        # A JSON null writes `null`, like a missing key (which reads as SQL NULL).
-        return _leaf(type_, value, jsonb=True)
+        # A JSON null writes `null`, like a missing key (which reads as SQL NULL) without a default.
+        leaf = _leaf(type_, value, jsonb=True)
+        default = spec.defaults.get(name)
+        return leaf if default is None else f"coalesce({leaf}, {_literal(default)})"
 
     def content_object(self, type_: Any, details: Any, value: str) -> str:
         if not isinstance(type_, GraphQLObjectType):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from trainforge.services import errors
 from trainforge.services.generation.types import GenerationFailed
+from trainforge.services.training import TransitionRefused
 
 
 @strawberry.interface(description="Why a mutation did not happen; nothing was written.")
@@ -39,6 +42,14 @@ class GenerationFailedError(MutationError):
     pass
 
 
+@strawberry.type(description="The session's status does not allow this change (see SessionStatus); nothing was written.")
+class StatusTransitionError(MutationError):
+    # Lazy: training_content imports the program types, which import this module.
+    current_status: Annotated["SessionStatus", strawberry.lazy("trainforge.schema.training_content")] = strawberry.field(
+        description="The status the session has."
+    )
+
+
 _BY_KIND: dict[type[errors.ServiceError], type[MutationError]] = {
     GenerationFailed: GenerationFailedError,
     errors.InvalidInput: ValidationError,
@@ -48,12 +59,17 @@ _BY_KIND: dict[type[errors.ServiceError], type[MutationError]] = {
     errors.Conflict: ConflictError,
 }
 
-ERROR_TYPES = (ValidationError, NotFoundError, ForbiddenError, ConflictError, GenerationFailedError)
+ERROR_TYPES = (
+    ValidationError, NotFoundError, ForbiddenError, ConflictError, GenerationFailedError, StatusTransitionError
+)
 
 
 def to_mutation_errors(problems: list[errors.ServiceError]) -> list[MutationError]:
     out = []
     for problem in problems:
+        if isinstance(problem, TransitionRefused):
+            out.append(StatusTransitionError(message=problem.message, field=problem.field, current_status=problem.current))
+            continue
         kind = next(t for k, t in _BY_KIND.items() if isinstance(problem, k))
         out.append(kind(message=problem.message, field=problem.field))
     return out

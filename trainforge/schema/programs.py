@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import Info
 
+from trainforge.models import program_content as content
 from trainforge.models import programs as models
 from trainforge.resolvers import programs as resolve
 from trainforge.resolvers.common import parse_id
@@ -20,12 +21,15 @@ from trainforge.schema import tables
 from trainforge.schema.accounts import User
 from trainforge.schema.node import Node
 from trainforge.services.generation.request import request_from_json
+from trainforge.services.training import WORKOUT_STATUS_SQL
 
 if TYPE_CHECKING:
     from trainforge.schema.generation import GenerationSettings
+    from trainforge.schema.training import TrainingSession
 
-# schema.generation imports Program (its payloads return one): import lazily back.
+# schema.generation and schema.training import these types: import lazily back.
 LazyGenerationSettings = Annotated["GenerationSettings", strawberry.lazy("trainforge.schema.generation")]
+LazyTrainingSession = Annotated["TrainingSession", strawberry.lazy("trainforge.schema.training")]
 
 ProgramGoal = strawberry.enum(models.ProgramGoal)
 MesocyclePhase = strawberry.enum(models.MesocyclePhase)
@@ -70,12 +74,20 @@ class Workout(Node):
     scheduled_date: date = strawberry.field(name="date")
     name: str
     workout_type: WorkoutType = strawberry.field(name="type")
-    status: WorkoutStatus
     duration_minutes: int | None
     prescription: WorkoutPrescription
     notes: str | None
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(description="Its training session's status; PLANNED while it has no session.")
+    async def status(self, info: Info[Context, None]) -> WorkoutStatus:
+        session = await info.context.loaders.session_of_workout.load(self.id)
+        return models.WorkoutStatus.PLANNED if session is None else models.WorkoutStatus(session.status.value)
+
+    @strawberry.field(description="Its training session, once it has one (scheduleWorkout).")
+    async def session(self, info: Info[Context, None]) -> LazyTrainingSession | None:
+        return await info.context.loaders.session_of_workout.load(self.id)
 
     @strawberry.field(description="The week it belongs to.")
     async def microcycle(self, info: Info[Context, None]) -> Microcycle:
@@ -238,7 +250,9 @@ tables.table(
     loader="workout",
     microcycle=tables.parent("Microcycle", "microcycle_id"),
     prescription=tables.content("WorkoutPrescription", "prescription"),
+    status=tables.expression(WORKOUT_STATUS_SQL),
+    session=tables.single("TrainingSession", "program_workout_id"),
 )
-tables.content_type("WorkoutPrescription", exercises="PrescribedExercise")
-tables.content_type("PrescribedExercise")
-tables.content_type("WeeklyTargets")
+tables.content_type("WorkoutPrescription", content.WorkoutPrescription, exercises="PrescribedExercise")
+tables.content_type("PrescribedExercise", content.PrescribedExercise)
+tables.content_type("WeeklyTargets", content.WeeklyTargets)

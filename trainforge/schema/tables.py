@@ -9,13 +9,16 @@ complete it on the row the type's per-request loader gives for the object's id.
 
 A new table-backed type joins the compiled path by a `table(...)` call next to
 its strawberry type, naming its loader by id, its lists (`children`), its
-single links (`parent`) and its JSONB content (`content`).
+single links (`parent` by a foreign key here, `single` by one there), leaves
+computed in SQL (`expression`) and its JSONB content (`content`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import orjson
+from pydantic import BaseModel
 from sqlalchemy import Table
 
 
@@ -37,6 +40,22 @@ class Parent:
 
 
 @dataclass(frozen=True, slots=True)
+class Single:
+    """The one row of `type_name` whose `foreign_key` holds this row's id (null when there is none)."""
+
+    type_name: str
+    foreign_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """A leaf computed in SQL from the row: `sql` with `{row}` standing for the row's alias.
+    The strawberry field's resolver computes the same in Python (the differential tests compare)."""
+
+    sql: str
+
+
+@dataclass(frozen=True, slots=True)
 class Content:
     """JSONB column `column`, shaped as the content type `type_name`."""
 
@@ -44,7 +63,7 @@ class Content:
     column: str
 
 
-Relation = Children | Parent | Content
+Relation = Children | Parent | Single | Expression | Content
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +76,11 @@ class TableType:
 
 @dataclass(frozen=True, slots=True)
 class ContentType:
-    """An object inside JSONB: plain fields are its keys; `lists` are arrays of other content types."""
+    """An object inside JSONB: plain fields are its keys; `lists` are arrays of other content types;
+    `defaults` the JSON a missing key reads as (the pydantic model's defaults, as validation fills them in)."""
 
     lists: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 TABLE_TYPES: dict[str, TableType] = {}
@@ -74,6 +95,14 @@ def parent(type_name: str, foreign_key: str) -> Parent:
     return Parent(type_name, foreign_key)
 
 
+def single(type_name: str, foreign_key: str) -> Single:
+    return Single(type_name, foreign_key)
+
+
+def expression(sql: str) -> Expression:
+    return Expression(sql)
+
+
 def content(type_name: str, column: str) -> Content:
     return Content(type_name, column)
 
@@ -84,6 +113,12 @@ def table(type_name: str, table_: Table, *, loader: str, **relations: Relation) 
     TABLE_TYPES[type_name] = TableType(table_, loader, relations)
 
 
-def content_type(type_name: str, **lists: str) -> None:
-    """Declare the GraphQL type `type_name` as JSONB content; `lists` maps list fields to their item type."""
-    CONTENT_TYPES[type_name] = ContentType(lists)
+def content_type(type_name: str, model: type[BaseModel], **lists: str) -> None:
+    """Declare the GraphQL type `type_name` as JSONB content validated by `model`; `lists` maps list
+    fields to their item type."""
+    defaults = {
+        name: orjson.dumps(info.default).decode()
+        for name, info in model.model_fields.items()
+        if info.default is not None and isinstance(info.default, (bool, int, float, str))
+    }
+    CONTENT_TYPES[type_name] = ContentType(lists, defaults)

@@ -2,7 +2,7 @@
 
 A cursor is opaque to clients: base64url of the sort key of the last row seen.
 Lists are ordered newest first by (created_at, id), so pages stay stable while
-rows are added.
+rows are added; dated lists (the calendar) go oldest first by (when, id).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import Select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from trainforge.services.errors import InvalidInput
-from trainforge.services.input_safety import LATEST_DATE, date_problem
+from trainforge.services.input_safety import EARLIEST_DATE, LATEST_DATE, date_problem
 
 T = TypeVar("T")
 
@@ -26,6 +26,8 @@ T = TypeVar("T")
 # Where a list starts: after this key comes every row (newest first). `first: 0`
 # answers it as its cursor, so a client can page on from an empty page.
 START = (datetime.combine(LATEST_DATE, time.max, tzinfo=timezone.utc), uuid.UUID(int=(1 << 128) - 1))
+# The same for lists in ascending order.
+START_ASCENDING = (datetime.combine(EARLIEST_DATE, time.min, tzinfo=timezone.utc), uuid.UUID(int=0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +74,25 @@ def page_request(first: int | None, after: str | None, *, default: int, maximum:
 
 
 def paginate(
-    stmt: Select[Any], created_at: ColumnElement[datetime], id_: ColumnElement[uuid.UUID], request: PageRequest
+    stmt: Select[Any],
+    created_at: ColumnElement[datetime],
+    id_: ColumnElement[uuid.UUID],
+    request: PageRequest,
+    *,
+    ascending: bool = False,
 ) -> Select[Any]:
-    """Add the keyset condition, newest-first order and a one-row look-ahead."""
+    """Add the keyset condition, the order (newest first unless `ascending`) and a one-row look-ahead."""
     if request.after is not None:
-        stmt = stmt.where(tuple_(created_at, id_) < tuple_(*request.after))
-    return stmt.order_by(created_at.desc(), id_.desc()).limit(request.first + 1)
+        key, after = tuple_(created_at, id_), tuple_(*request.after)
+        stmt = stmt.where(key > after if ascending else key < after)
+    order = (created_at.asc(), id_.asc()) if ascending else (created_at.desc(), id_.desc())
+    return stmt.order_by(*order).limit(request.first + 1)
 
 
-def to_page(rows: Sequence[T], request: PageRequest) -> Page[T]:
+def to_page(rows: Sequence[T], request: PageRequest, *, ascending: bool = False) -> Page[T]:
     return Page(
         rows=rows[: request.first],
         has_next_page=len(rows) > request.first,
         has_previous_page=request.after is not None,
-        after=request.after or START,
+        after=request.after or (START_ASCENDING if ascending else START),
     )

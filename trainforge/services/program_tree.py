@@ -26,7 +26,6 @@ from trainforge.models.programs import (
     ProgramGenerator,
     ProgramGoal,
     WorkoutInstance,
-    WorkoutStatus,
     WorkoutType,
 )
 
@@ -38,7 +37,6 @@ class WorkoutPlan:
     workout_type: WorkoutType
     prescription: WorkoutPrescription
     duration_minutes: int | None = None
-    status: WorkoutStatus = WorkoutStatus.SCHEDULED
     notes: str | None = None
 
 
@@ -105,7 +103,6 @@ def workout_rows(microcycle_id: uuid.UUID, workouts: Iterable[WorkoutPlan]) -> l
             "scheduled_date": w.scheduled_date,
             "name": w.name,
             "workout_type": w.workout_type,
-            "status": w.status,
             "duration_minutes": w.duration_minutes,
             "prescription": w.prescription,
             "notes": w.notes,

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import Row, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.db import Executor
@@ -25,8 +25,8 @@ from trainforge.models.programs import (
     Microcycle,
     ProgramGenerator,
     WorkoutInstance,
-    WorkoutStatus,
 )
+from trainforge.models.training import SessionStatus, TrainingSession
 from trainforge.services import programs
 from trainforge.services.auth import Viewer
 from trainforge.services.errors import InvalidInput, NotFound
@@ -208,8 +208,11 @@ async def prepare_regeneration(db: Executor, viewer: Viewer, mesocycle_id: uuid.
 
 
 async def replace_mesocycle(session: AsyncSession, regeneration: Regeneration, plan: MesocyclePlan) -> int:
-    """Swap the mesocycle's workouts for the new breakdown, keeping every completed
-    workout (and the new one planned on its date is dropped). Returns workouts written."""
+    """Swap the mesocycle's workouts for the new breakdown, keeping every workout whose
+    training session has gone beyond `scheduled` (in progress, done, skipped,
+    cancelled, or a draft); the new one planned on a kept workout's date is
+    dropped. A replaced workout's scheduled session goes with it: it was only a
+    plan. Returns workouts written."""
     meso_id = regeneration.mesocycle.id
     # Serialise concurrent regenerations of the same mesocycle.
     await session.execute(select(Mesocycle.id).where(Mesocycle.id == meso_id).with_for_update())
@@ -222,11 +225,13 @@ async def replace_mesocycle(session: AsyncSession, regeneration: Regeneration, p
     if sorted(weeks) != [w.week_number for w in plan.microcycles]:
         raise GenerationFailed("the new breakdown does not cover the mesocycle's weeks")
     week_ids = [row.id for row in weeks.values()]
-    await session.execute(
-        delete(WorkoutInstance).where(
-            WorkoutInstance.microcycle_id.in_(week_ids), WorkoutInstance.status != WorkoutStatus.COMPLETED
-        )
+    sessions = TrainingSession.__table__
+    beyond_scheduled = exists().where(
+        sessions.c.program_workout_id == WorkoutInstance.id, sessions.c.status != SessionStatus.SCHEDULED
     )
+    replaced = select(WorkoutInstance.id).where(WorkoutInstance.microcycle_id.in_(week_ids), ~beyond_scheduled)
+    await session.execute(delete(sessions).where(sessions.c.program_workout_id.in_(replaced)))
+    await session.execute(delete(WorkoutInstance).where(WorkoutInstance.id.in_(replaced)))
     kept_dates = set(
         (
             await session.scalars(select(WorkoutInstance.scheduled_date).where(WorkoutInstance.microcycle_id.in_(week_ids)))
