@@ -96,7 +96,7 @@ async def _statement_ms(raw: asyncpg.Connection, app, program_id: uuid.UUID, vie
     """The cached compiled statement of the last request, timed alone (prepared, median of n)."""
     from trainforge.schema.compiled_reads import _statements
 
-    sql = next(reversed(_statements.values()))[1]
+    sql = next(reversed(_statements.values()))[1].sql
     prepared = await raw.prepare(sql)
     samples = []
     for _ in range(n):
