@@ -258,3 +258,46 @@ async def test_bad_routines_are_typed_errors_and_write_nothing(gql, engine, make
     assert all(e["__typename"] == "ValidationError" for e in payload["errors"])
     async with engine.connect() as conn:
         assert await conn.scalar(text("SELECT count(*) FROM routines")) == 0
+
+
+ROUTINE_READ = f"""
+query ($id: ID!) {{
+  routine(id: $id) {{
+    __typename id createdAt updatedAt owner {{ id displayName }}
+    versions {{ __typename id version name type objective createdAt routine {{ id }}
+      sections {{ __typename name notes exercises {{ exercise sets reps durationSeconds loadKg percentOneRm rpe
+        restSeconds tempo notes }} steps {{ type durationSeconds distanceMeters notes target {{ kind zone low high }} }} }} }}
+  }}
+}}
+"""
+ASSIGNMENT_READ = f"""
+query ($id: ID!) {{
+  assignment(id: $id) {{
+    id startDate endDate status createdAt weekdays times athlete {{ id }} assignedBy {{ id }}
+    routine {{ id latestVersion {{ version }} }} version {{ version name sections {{ name }} }} replacedBy {{ id }}
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize("query, statements", [(ROUTINE_READ, 1), (ASSIGNMENT_READ, 4)])
+async def test_routine_and_assignment_reads_compile_with_the_resolvers_answer(
+    gql, client, make_client, coach_and_athlete, count_statements, query, statements
+):
+    """EXPECTS 1 for routine(id) with its versions and their sections; 4 for assignment(id), whose
+    weekdays, times and routine.latestVersion are computed in Python (the statement, the assignment row,
+    the routine row, the routine's versions)."""
+    coach, athlete = coach_and_athlete
+    routine = await _routine(gql, coach)
+    await gql(UPDATE, {"id": routine["id"], "input": routine_input("v2", sets=6)}, as_=coach)
+    assigned = await _assign(gql, coach, athlete, routine["versions"][0]["id"], times=["06:00:00", "19:15:30"])
+    target = routine["id"] if query is ROUTINE_READ else assigned["assignment"]["id"]
+    resolvers = await make_client(compiled_reads=False)
+    for person in (coach, athlete):
+        request = {"query": query, "variables": {"id": target}}
+        with count_statements() as n:
+            compiled = await client.post("/graphql", json=request, headers=person.headers)
+        assert n.value == statements
+        assert "errors" not in compiled.json() and next(iter(compiled.json()["data"].values())) is not None
+        loaded = await resolvers.post("/graphql", json=request, headers=person.headers)
+        assert compiled.content == loaded.content

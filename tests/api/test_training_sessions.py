@@ -165,6 +165,9 @@ async def test_completing_stores_the_log_as_typed_objects(gql, athlete_workouts)
      "input.completedAt"),
     ({"exercises": []}, {"startedAt": "2026-01-01T10:00:00+00:00", "completedAt": "2026-01-03T10:00:00+00:00"},
      "input.startedAt"),
+    ({"exercises": []}, {"durationSeconds": 86401}, "input.durationSeconds"),
+    ({"exercises": []}, {"durationSeconds": -1}, "input.durationSeconds"),
+    ({"exercises": []}, {"notes": "x" * 2001}, "input.notes"),
 ])
 async def test_a_bad_log_is_a_validation_error_and_nothing_is_written(gql, athlete_workouts, log, times, field):
     athlete, _, workouts = athlete_workouts

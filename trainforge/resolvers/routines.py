@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import Row
 
 from trainforge.resolvers.common import Outcome, in_transaction, page_arguments
+from trainforge.resolvers.compiled import TableRead
 from trainforge.resolvers.context import Context
 from trainforge.services import assignments, routines, training
 from trainforge.services.pagination import Page
@@ -16,6 +17,14 @@ async def routine(ctx: Context, routine_id: uuid.UUID) -> Row | None:
     me = ctx.require_viewer()
     async with ctx.reader.connect() as conn:
         return await routines.get_routine(conn, me, routine_id)
+
+
+def routine_read(ctx: Context, routine_id: uuid.UUID) -> TableRead | None:
+    """The routine as a read the execution context may compile into one statement."""
+    me = ctx.require_viewer()
+    if not ctx.settings.compiled_reads:
+        return None
+    return TableRead(ctx, routines.READABLE_ROUTINE_SQL, (routine_id, me.id), lambda: routine(ctx, routine_id))
 
 
 async def routine_page(ctx: Context, first: int | None, after: str | None) -> Page[Row]:
@@ -57,6 +66,15 @@ async def assignment(ctx: Context, assignment_id: uuid.UUID) -> Row | None:
     me = ctx.require_viewer()
     async with ctx.reader.connect() as conn:
         return await assignments.get_assignment(conn, me, assignment_id)
+
+
+def assignment_read(ctx: Context, assignment_id: uuid.UUID) -> TableRead | None:
+    me = ctx.require_viewer()
+    if not ctx.settings.compiled_reads:
+        return None
+    return TableRead(
+        ctx, assignments.READABLE_ASSIGNMENT_SQL, (assignment_id, me.id), lambda: assignment(ctx, assignment_id)
+    )
 
 
 async def assignment_page(

@@ -8,16 +8,12 @@ from datetime import time
 from sqlalchemy import Row
 
 from trainforge.models.training import SessionStatus
-from trainforge.resolvers.common import bad_input, in_transaction, page_arguments, Outcome
+from trainforge.resolvers.common import Outcome, bad_input, in_transaction, page_arguments
 from trainforge.resolvers.compiled import TableRead
 from trainforge.resolvers.context import Context
 from trainforge.services import calendar, training
 from trainforge.services.errors import InvalidInput
 from trainforge.services.pagination import Page
-
-# One session by id ($1) that the viewer ($2) may read, as get_session reads it.
-READABLE_SESSION_SQL = "t0.id = $1 AND " + training.programs.READABLE_ATHLETE_SQL.format(athlete="t0.athlete_id")
-
 
 async def session(ctx: Context, session_id: uuid.UUID) -> Row | None:
     me = ctx.require_viewer()
@@ -30,7 +26,7 @@ def session_read(ctx: Context, session_id: uuid.UUID) -> TableRead | None:
     me = ctx.require_viewer()
     if not ctx.settings.compiled_reads:
         return None
-    return TableRead(ctx, READABLE_SESSION_SQL, (session_id, me.id), lambda: session(ctx, session_id))
+    return TableRead(ctx, training.READABLE_SESSION_SQL, (session_id, me.id), lambda: session(ctx, session_id))
 
 
 async def schedule_workout(ctx: Context, workout_id: uuid.UUID, at: time | None, start: bool) -> Outcome[Row]:
@@ -57,12 +53,11 @@ async def complete(ctx: Context, session_id: uuid.UUID, done: training.Completio
 async def calendar_page(ctx: Context, query: calendar.CalendarQuery, first: int | None, after: str | None) -> Page[Row]:
     me = ctx.require_viewer()
     request = page_arguments(ctx, first, after)
-    try:
-        query.check()
-    except InvalidInput as exc:
-        raise bad_input(exc) from None
     async with ctx.reader.connect() as conn:
-        return await calendar.calendar(conn, me, query, request)
+        try:
+            return await calendar.calendar(conn, me, query, request)
+        except InvalidInput as exc:
+            raise bad_input(exc) from None
 
 
 async def calendar_count(ctx: Context, query: calendar.CalendarQuery) -> int:

@@ -238,7 +238,13 @@ class _Compiler:
                 raise _NotCompilable(name)
             value = _leaf(named, f"({relation.sql.format(row=source)})", jsonb=False)
         elif isinstance(relation, Content):
-            value = self.content_object(named, details, f'{source}."{relation.column}"')
+            column = f'{source}."{relation.column}"'
+            if relation.key is not None:
+                column = f"({column} -> {_literal(relation.key)})"
+            if isinstance(named, GraphQLList):
+                value = self.content_list(named, details, column)
+            else:
+                value = self.content_object(named, details, column)
         else:
             value, below = self.relation(relation, named, details, source)
             if below is not None:
@@ -263,7 +269,10 @@ class _Compiler:
                 link = f'{alias}."{relation.foreign_key}" = {source}.id'
             return f"(SELECT {row} FROM {table} WHERE {link})", holes
         row, holes = self.row(_list_item(type_), details, alias)
-        order = ", ".join(f'{alias}."{column}"' for column in relation.order)
+        order = ", ".join(
+            f'{alias}."{column[1:]}" DESC' if column.startswith("-") else f'{alias}."{column}"'
+            for column in relation.order
+        )
         return (
             f"(SELECT coalesce('[' || string_agg({row}, ',' ORDER BY {order}) || ']', '[]') "
             f'FROM {table} WHERE {alias}."{relation.foreign_key}" = {source}.id)'
@@ -293,13 +302,7 @@ class _Compiler:
     def content_field(self, spec: ContentType, name: str, type_: Any, details: Any, source: str) -> str:
         value = f"({source} -> {_literal(name)})"
         if name in spec.lists:
-            alias = self.alias()
-            row = self.content(_list_item(type_), details, f"{alias}.v")
-            return (
-                f"(SELECT coalesce('[' || string_agg({row}, ',' ORDER BY {alias}.o) || ']', '[]') "
-                f"FROM jsonb_array_elements(CASE jsonb_typeof({value}) WHEN 'array' THEN {value} END) "
-                f"WITH ORDINALITY AS {alias}(v, o))"
-            )
+            return self.content_list(type_, details, value)
         if isinstance(type_, GraphQLObjectType):
             return self.content_object(type_, details, value)
         if not isinstance(type_, (GraphQLScalarType, GraphQLEnumType)):
@@ -308,6 +311,16 @@ class _Compiler:
         leaf = _leaf(type_, value, jsonb=True)
         default = spec.defaults.get(name)
         return leaf if default is None else f"coalesce({leaf}, {_literal(default)})"
+
+    def content_list(self, type_: Any, details: Any, value: str) -> str:
+        """The JSON text of a JSONB array `value` of content objects (`[]` when it is not an array)."""
+        alias = self.alias()
+        row = self.content(_list_item(type_), details, f"{alias}.v")
+        return (
+            f"(SELECT coalesce('[' || string_agg({row}, ',' ORDER BY {alias}.o) || ']', '[]') "
+            f"FROM jsonb_array_elements(CASE jsonb_typeof({value}) WHEN 'array' THEN {value} END) "
+            f"WITH ORDINALITY AS {alias}(v, o))"
+        )
 
     def content_object(self, type_: Any, details: Any, value: str) -> str:
         if not isinstance(type_, GraphQLObjectType):

@@ -185,7 +185,8 @@ class ReplaceAssignmentPayload:
 class RoutinesQuery:
     @strawberry.field(description="A routine the viewer owns or was assigned; null otherwise.")
     async def routine(self, info: Info[Context, None], id: strawberry.ID) -> Routine | None:
-        return await resolve.routine(info.context, parse_id(id))
+        ctx, routine_id = info.context, parse_id(id)
+        return resolve.routine_read(ctx, routine_id) or await resolve.routine(ctx, routine_id)  # type: ignore[return-value]
 
     @strawberry.field(description="Routines the viewer owns or was assigned, newest first.")
     async def routines(
@@ -197,7 +198,8 @@ class RoutinesQuery:
 
     @strawberry.field(description="An assignment of an athlete the viewer may read; null otherwise.")
     async def assignment(self, info: Info[Context, None], id: strawberry.ID) -> RoutineAssignment | None:
-        return await resolve.assignment(info.context, parse_id(id))
+        ctx, assignment_id = info.context, parse_id(id)
+        return resolve.assignment_read(ctx, assignment_id) or await resolve.assignment(ctx, assignment_id)  # type: ignore[return-value]
 
     @strawberry.field(description="Assignments of the viewer (athletes) or of their athletes (coaches; all, or "
                       "the one given), newest first.")
@@ -259,10 +261,15 @@ class RoutinesMutation:
 
 
 # The tables behind the types above, for reads compiled into one SQL statement (schema/tables.py).
-tables.table("Routine", models.Routine.__table__, loader="routine")
+tables.table(
+    "Routine", models.Routine.__table__, loader="routine",
+    owner=tables.parent("User", "owner_id"),
+    versions=tables.children("RoutineVersion", "routine_id", "-version"),
+)
 tables.table(
     "RoutineVersion", models.RoutineVersion.__table__, loader="routine_version",
     routine=tables.parent("Routine", "routine_id"),
+    sections=tables.content("Section", "content", "sections"),
 )
 tables.table(
     "RoutineAssignment", models.RoutineAssignment.__table__, loader="assignment",

@@ -24,7 +24,8 @@ from sqlalchemy import Table
 
 @dataclass(frozen=True, slots=True)
 class Children:
-    """A list of rows of `type_name` whose `foreign_key` points at this row's id, in `order`."""
+    """A list of rows of `type_name` whose `foreign_key` points at this row's id, in `order`
+    (column names; `-name` for descending)."""
 
     type_name: str
     foreign_key: str
@@ -57,10 +58,12 @@ class Expression:
 
 @dataclass(frozen=True, slots=True)
 class Content:
-    """JSONB column `column`, shaped as the content type `type_name`."""
+    """JSONB column `column` (or its key `key`), shaped as the content type `type_name`, or as a list
+    of them when the field is a list."""
 
     type_name: str
     column: str
+    key: str | None = None
 
 
 Relation = Children | Parent | Single | Expression | Content
@@ -103,8 +106,8 @@ def expression(sql: str) -> Expression:
     return Expression(sql)
 
 
-def content(type_name: str, column: str) -> Content:
-    return Content(type_name, column)
+def content(type_name: str, column: str, key: str | None = None) -> Content:
+    return Content(type_name, column, key)
 
 
 def table(type_name: str, table_: Table, *, loader: str, **relations: Relation) -> None:

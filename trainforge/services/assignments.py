@@ -196,6 +196,9 @@ async def replace(
 
 # ----------------------------------------------------------------------------- reads
 
+# One assignment by id ($1) the viewer ($2) may read, as get_assignment reads it (compiled reads).
+READABLE_ASSIGNMENT_SQL = "t0.id = $1 AND " + programs.READABLE_ATHLETE_SQL.format(athlete="t0.athlete_id")
+
 
 async def get_assignment(db: Executor, viewer: Viewer, assignment_id: uuid.UUID) -> Row | None:
     stmt = select(assignments).where(

@@ -45,6 +45,13 @@ def readable(viewer: Viewer, routine_id: ColumnElement[uuid.UUID], owner_id: Col
     return or_(owner_id == viewer.id, assigned)
 
 
+# `readable` as SQL text for reads compiled to one statement: one routine by id ($1), viewer $2.
+READABLE_ROUTINE_SQL = (
+    "t0.id = $1 AND (t0.owner_id = $2 OR EXISTS (SELECT 1 FROM routine_assignments ra "
+    "WHERE ra.routine_id = t0.id AND ra.athlete_id = $2))"
+)
+
+
 def _content(fields: RoutineFields) -> tuple[str, str | None, RoutineContent]:
     problems = []
     name = fields.name.strip()

@@ -40,6 +40,7 @@ TRANSITIONS: dict[SessionStatus, frozenset[SessionStatus]] = {
 # How far in the future a device's clock may put a completion (clock skew), and how long a session may be.
 CLOCK_SKEW = timedelta(minutes=5)
 LONGEST_SESSION = timedelta(hours=24)
+LONGEST_NOTES = 2000
 
 
 class TransitionRefused(Conflict):
@@ -88,6 +89,10 @@ def readable(viewer: Viewer) -> ColumnElement[bool]:
     return programs.can_read_athlete(viewer, sessions.c.athlete_id)
 
 
+# One session by id ($1) that the viewer ($2) may read, as get_session reads it (compiled reads).
+READABLE_SESSION_SQL = "t0.id = $1 AND " + programs.READABLE_ATHLETE_SQL.format(athlete="t0.athlete_id")
+
+
 # ----------------------------------------------------------------------------- reads
 
 
@@ -104,10 +109,9 @@ async def sessions_of_workouts(db: Executor, workout_ids: Sequence[uuid.UUID]) -
     return list((await db.execute(select(sessions).where(sessions.c.program_workout_id.in_(workout_ids)))).all())
 
 
-# The status of a workout as SQL text for compiled reads ({row} is the workout's alias): its session's, else planned.
-WORKOUT_STATUS_SQL = (
-    "coalesce((SELECT s.status FROM training_sessions s WHERE s.program_workout_id = {row}.id), 'planned')"
-)
+# The status of a workout as SQL text for compiled reads ({row} is the workout's alias): its session's, else
+# planned, by the SQL function migration 0004 defines (PostgreSQL inlines it).
+WORKOUT_STATUS_SQL = "workout_instances_status({row})"
 
 
 # ----------------------------------------------------------------------------- writes
@@ -146,6 +150,7 @@ async def change_status(
     """Schedule a draft, start, skip or cancel a session. Completing takes a log: see `complete`."""
     if target is SessionStatus.COMPLETED:
         raise InvalidInput("completing a session takes its performance log", field="status")
+    _check_notes(notes, "notes")
     row = await _locked(session, viewer, session_id)
     values: dict[str, object] = {}
     if target is SessionStatus.IN_PROGRESS:
@@ -161,6 +166,9 @@ async def complete(session: AsyncSession, viewer: Viewer, session_id: uuid.UUID,
         log = PerformanceLog.model_validate(done.performance_log)
     except PydanticError as exc:
         raise_problems(problems_of(exc, "input.performanceLog"))
+    _check_notes(done.notes, "input.notes")
+    if done.duration_seconds is not None and not 0 <= done.duration_seconds <= LONGEST_SESSION.total_seconds():
+        raise InvalidInput("durationSeconds must be 0 to 86400", field="input.durationSeconds")
     row = await _locked(session, viewer, session_id)
     if not allowed(row.status, SessionStatus.COMPLETED):
         raise TransitionRefused(row.status, SessionStatus.COMPLETED)
@@ -182,6 +190,11 @@ async def complete(session: AsyncSession, viewer: Viewer, session_id: uuid.UUID,
     if done.notes is not None:
         values["notes"] = done.notes
     return await _move(session, row, SessionStatus.COMPLETED, **values)
+
+
+def _check_notes(notes: str | None, field: str) -> None:
+    if notes is not None and len(notes) > LONGEST_NOTES:
+        raise InvalidInput(f"notes must be at most {LONGEST_NOTES} characters", field=field)
 
 
 async def schedule_workout(

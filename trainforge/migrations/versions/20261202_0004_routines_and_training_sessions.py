@@ -10,6 +10,11 @@ Two triggers make immutability a property of the database, not only of the
 code: a routine version is never updated, and a session's workout snapshot
 never changes once written.
 
+`workout_instances_status(workout)` answers a workout's status in SQL (its
+session's, else 'planned'): the compiled reads use it, and tools reading the
+database (PostGraphile exposes it as `WorkoutInstance.status`) see the same
+status without knowing the join. It is the one definition, not a copy.
+
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-02
@@ -44,6 +49,12 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql
 """)
+
+WORKOUT_STATUS_FUNCTION = """
+CREATE FUNCTION workout_instances_status(w workout_instances) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT s.status FROM training_sessions s WHERE s.program_workout_id = w.id), 'planned')
+$$
+"""
 
 # A workout as a WorkoutSnapshot (models/training_content.py): its prescription as one section.
 SNAPSHOT_SQL = """jsonb_strip_nulls(jsonb_build_object(
@@ -157,6 +168,7 @@ def upgrade() -> None:
         "CREATE TRIGGER training_sessions_snapshot_immutable BEFORE UPDATE OF workout_snapshot ON training_sessions "
         "FOR EACH ROW EXECUTE FUNCTION trainforge_keep_snapshot()"
     )
+    op.execute(WORKOUT_STATUS_FUNCTION)
     # Outcomes recorded on workouts become their sessions.
     op.execute(f"""
         INSERT INTO training_sessions (id, athlete_id, source, program_workout_id, scheduled_date, kind, status,
@@ -185,6 +197,7 @@ def downgrade() -> None:
         UPDATE workout_instances w SET status = s.status FROM training_sessions s
         WHERE s.program_workout_id = w.id AND s.status IN ('completed', 'skipped')
     """)
+    op.execute("DROP FUNCTION workout_instances_status(workout_instances)")
     op.drop_index('uq_training_sessions_program_workout', table_name='training_sessions', postgresql_where='program_workout_id IS NOT NULL')
     op.drop_index(op.f('ix_training_sessions_routine_version_id'), table_name='training_sessions')
     op.drop_index(op.f('ix_training_sessions_routine_id'), table_name='training_sessions')
