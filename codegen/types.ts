@@ -269,6 +269,7 @@ export type Weekday =
   | 'TUESDAY'
   | 'WEDNESDAY';
 
+/** A program workout's status: its training session's, or PLANNED while it has none. */
 export type WorkoutStatus =
   | 'CANCELLED'
   | 'COMPLETED'

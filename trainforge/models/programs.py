@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from trainforge.models.base import Base, PydanticJSONB, Timestamps, UUIDPrimaryKey, text_enum
 from trainforge.models.program_content import WeeklyTargets, WorkoutPrescription
+from trainforge.models.training import SessionStatus
 
 
 class ProgramGoal(str, enum.Enum):
@@ -63,20 +64,14 @@ class WorkoutType(str, enum.Enum):
     TEST = "test"
 
 
-class WorkoutStatus(str, enum.Enum):
-    """A program workout's status: its training session's, or PLANNED while it has none.
-
-    Not stored with the workout: read from its session (models/training.py), so
-    the two can never disagree.
-    """
-
-    PLANNED = "planned"
-    DRAFT = "draft"
-    SCHEDULED = "scheduled"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    SKIPPED = "skipped"
-    CANCELLED = "cancelled"
+# A program workout's status: its training session's, or PLANNED while it has none. Not stored with
+# the workout but read from its session (models/training.py), so the two can never disagree.
+WorkoutStatus = enum.Enum(  # type: ignore[misc]
+    "WorkoutStatus",
+    {"PLANNED": "planned", **{status.name: status.value for status in SessionStatus}},
+    type=str,
+    module=__name__,
+)
 
 
 class FitnessProgram(UUIDPrimaryKey, Timestamps, Base):

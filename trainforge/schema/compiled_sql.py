@@ -197,27 +197,35 @@ class _Compiler:
             raise _Deferred
         return grouped
 
+    def object_text(self, type_: GraphQLObjectType, details: Any, value: Callable[[str, Any], str]) -> str:
+        """`{"key":value,...}` as SQL text: `value(key, field_details)` writes each field's (__typename aside)."""
+        parts = []
+        for key, field_details in self.grouped(type_, details).items():
+            head = ("{" if not parts else ",") + f'"{key}":'
+            if field_details[0].node.name.value == "__typename":
+                parts.append(_literal(f'{head}"{type_.name}"'))
+                continue
+            parts.append(_literal(head))
+            parts.append(value(key, field_details))
+        parts.append("'}'" if parts else "'{}'")
+        return " || ".join(parts)
+
     def row(self, type_: GraphQLObjectType, details: Any, source: str) -> tuple[str, Holes | None]:
         """The JSON text of a table row aliased `source`, and the fields it leaves to the resolvers."""
         spec = TABLE_TYPES.get(type_.name)
         if spec is None:
             raise _NotCompilable(type_.name)
         holes = Holes(type_, spec.loader)
-        parts = []
-        for key, field_details in self.grouped(type_, details).items():
-            node = field_details[0].node
-            head = ("{" if not parts else ",") + f'"{key}":'
-            if node.name.value == "__typename":
-                parts.append(_literal(f'{head}"{type_.name}"'))
-                continue
-            parts.append(_literal(head))
+
+        def value(key: str, field_details: Any) -> str:
             try:
-                parts.append(self.table_field(spec, type_, key, field_details, source, holes))
+                return self.table_field(spec, type_, key, field_details, source, holes)
             except _NotCompilable:
-                parts.append(f"to_json({source}.id)::text")  # the placeholder: this row's id
                 holes.fields[key] = field_details
-        parts.append("'}'" if parts else "'{}'")
-        return " || ".join(parts), (holes if holes.fields or holes.below else None)
+                return f"to_json({source}.id)::text"  # the placeholder: this row's id
+
+        text = self.object_text(type_, details, value)
+        return text, (holes if holes.fields or holes.below else None)
 
     def table_field(
         self, spec: TableType, type_: GraphQLObjectType, key: str, details: Any, source: str, holes: Holes
@@ -278,26 +286,20 @@ class _Compiler:
             f'FROM {table} WHERE {alias}."{relation.foreign_key}" = {source}.id)'
         ), holes
 
-    def content(self, type_: GraphQLObjectType, details: Any, value: str) -> str:
-        """The JSON text of a JSONB object `value` (all of it compiles, or none)."""
+    def content(self, type_: GraphQLObjectType, details: Any, source: str) -> str:
+        """The JSON text of a JSONB object `source` (all of it compiles, or none)."""
         spec = CONTENT_TYPES.get(type_.name)
         if spec is None:
             raise _NotCompilable(type_.name)
-        parts = []
-        for key, field_details in self.grouped(type_, details).items():
-            node = field_details[0].node
-            head = ("{" if not parts else ",") + f'"{key}":'
-            if node.name.value == "__typename":
-                parts.append(_literal(f'{head}"{type_.name}"'))
-                continue
-            field_ = type_.fields[node.name.value]
+
+        def value(key: str, field_details: Any) -> str:
+            field_ = type_.fields[field_details[0].node.name.value]
             name = _plain_definition(field_, field_details).python_name
             nullable, named = _unwrap(field_.type)
-            parts.append(_literal(head))
-            item = self.content_field(spec, name, named, field_details, value)
-            parts.append(f"coalesce({item}, 'null')" if nullable else item)
-        parts.append("'}'" if parts else "'{}'")
-        return " || ".join(parts)
+            item = self.content_field(spec, name, named, field_details, source)
+            return f"coalesce({item}, 'null')" if nullable else item
+
+        return self.object_text(type_, details, value)
 
     def content_field(self, spec: ContentType, name: str, type_: Any, details: Any, source: str) -> str:
         value = f"({source} -> {_literal(name)})"

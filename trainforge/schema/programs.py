@@ -34,7 +34,9 @@ LazyTrainingSession = Annotated["TrainingSession", strawberry.lazy("trainforge.s
 ProgramGoal = strawberry.enum(models.ProgramGoal)
 MesocyclePhase = strawberry.enum(models.MesocyclePhase)
 WorkoutType = strawberry.enum(models.WorkoutType)
-WorkoutStatus = strawberry.enum(models.WorkoutStatus)
+WorkoutStatus = strawberry.enum(
+    models.WorkoutStatus, description="A program workout's status: its training session's, or PLANNED while it has none."
+)
 ProgramGenerator = strawberry.enum(models.ProgramGenerator)
 
 
