@@ -297,6 +297,8 @@ type MutationErrorFields_GenerationFailedError_Fragment = { __typename: 'Generat
 
 type MutationErrorFields_NotFoundError_Fragment = { __typename: 'NotFoundError', message: string, field: string | null };
 
+type MutationErrorFields_ProgressConflictError_Fragment = { __typename: 'ProgressConflictError', message: string, field: string | null };
+
 type MutationErrorFields_StatusTransitionError_Fragment = { __typename: 'StatusTransitionError', message: string, field: string | null };
 
 type MutationErrorFields_ValidationError_Fragment = { __typename: 'ValidationError', message: string, field: string | null };
@@ -306,6 +308,7 @@ export type MutationErrorFieldsFragment =
   | MutationErrorFields_ForbiddenError_Fragment
   | MutationErrorFields_GenerationFailedError_Fragment
   | MutationErrorFields_NotFoundError_Fragment
+  | MutationErrorFields_ProgressConflictError_Fragment
   | MutationErrorFields_StatusTransitionError_Fragment
   | MutationErrorFields_ValidationError_Fragment
 ;
@@ -322,6 +325,7 @@ export type SignUpMutation = { signUp: { token: string | null, user: { id: strin
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -336,6 +340,7 @@ export type LogInMutation = { logIn: { token: string | null, user: { id: string,
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -355,6 +360,7 @@ export type UpdateProfileMutation = { updateProfile: { profile: { birthDate: str
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -369,6 +375,7 @@ export type LinkCoachMutation = { linkCoach: { coach: { id: string, displayName:
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -383,6 +390,7 @@ export type UnlinkCoachMutation = { unlinkCoach: { coachId: string | null, error
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -410,6 +418,7 @@ export type GenerateProgramMutation = { generateProgram: { program: { id: string
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -425,6 +434,7 @@ export type RegenerateMesocycleMutation = { regenerateMesocycle: { mesocycle: { 
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -502,6 +512,7 @@ export type CreateRoutineMutation = { createRoutine: { routine: { id: string, la
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -517,6 +528,7 @@ export type UpdateRoutineMutation = { updateRoutine: { routine: { id: string, la
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -531,6 +543,7 @@ export type AssignRoutineMutation = { assignRoutine: { assignment: { id: string,
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -545,6 +558,7 @@ export type ReplaceAssignmentMutation = { replaceAssignment: { removedSessionIds
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -568,6 +582,8 @@ type SessionErrors_GenerationFailedError_Fragment = { __typename: 'GenerationFai
 
 type SessionErrors_NotFoundError_Fragment = { __typename: 'NotFoundError', message: string, field: string | null };
 
+type SessionErrors_ProgressConflictError_Fragment = { __typename: 'ProgressConflictError', message: string, field: string | null };
+
 type SessionErrors_StatusTransitionError_Fragment = { __typename: 'StatusTransitionError', currentStatus: SessionStatus, message: string, field: string | null };
 
 type SessionErrors_ValidationError_Fragment = { __typename: 'ValidationError', message: string, field: string | null };
@@ -577,6 +593,7 @@ export type SessionErrorsFragment =
   | SessionErrors_ForbiddenError_Fragment
   | SessionErrors_GenerationFailedError_Fragment
   | SessionErrors_NotFoundError_Fragment
+  | SessionErrors_ProgressConflictError_Fragment
   | SessionErrors_StatusTransitionError_Fragment
   | SessionErrors_ValidationError_Fragment
 ;
@@ -611,6 +628,7 @@ export type ScheduleWorkoutMutation = { scheduleWorkout: { session: { id: string
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', currentStatus: SessionStatus, message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -625,6 +643,7 @@ export type StartSessionMutation = { startSession: { session: { id: string, stat
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', currentStatus: SessionStatus, message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -640,6 +659,7 @@ export type SkipSessionMutation = { skipSession: { session: { id: string, status
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', currentStatus: SessionStatus, message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -655,6 +675,7 @@ export type CancelSessionMutation = { cancelSession: { session: { id: string, st
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', currentStatus: SessionStatus, message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };
@@ -669,6 +690,7 @@ export type CompleteSessionMutation = { completeSession: { session: { id: string
       | { __typename: 'ForbiddenError', message: string, field: string | null }
       | { __typename: 'GenerationFailedError', message: string, field: string | null }
       | { __typename: 'NotFoundError', message: string, field: string | null }
+      | { __typename: 'ProgressConflictError', message: string, field: string | null }
       | { __typename: 'StatusTransitionError', currentStatus: SessionStatus, message: string, field: string | null }
       | { __typename: 'ValidationError', message: string, field: string | null }
     > } };

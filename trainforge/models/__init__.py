@@ -13,11 +13,18 @@ from trainforge.models.programs import (
     WorkoutStatus,
     WorkoutType,
 )
+from trainforge.models.live import AttemptStatus, ClientWrite, LoggedSet, SessionAttempt, SessionCursor, SessionProgress
 from trainforge.models.routines import AssignmentStatus, Routine, RoutineAssignment, RoutineType, RoutineVersion
 from trainforge.models.training import PlanSource, SessionKind, SessionStatus, TrainingSession
 
 __all__ = [
     "AssignmentStatus",
+    "AttemptStatus",
+    "ClientWrite",
+    "LoggedSet",
+    "SessionAttempt",
+    "SessionCursor",
+    "SessionProgress",
     "AthleteProfile",
     "Base",
     "CoachAthlete",

@@ -12,7 +12,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from trainforge.services import accounts, assignments, programs, routines, training
+from trainforge.services import accounts, assignments, live, programs, routines, training
 
 Fetch = Callable[[AsyncConnection, Sequence[uuid.UUID]], Awaitable[list[Row]]]
 
@@ -100,3 +100,7 @@ class Loaders:
     routine_version = _one(routines.versions_by_ids, "id")
     routine_versions = _many(routines.versions_of, "routine_id")
     assignment = _one(assignments.assignments_by_ids, "id")
+    # Live sessions: by session id.
+    attempts = _many(live.attempts_of, "session_id")
+    progress = _one(live.progress_of, "session_id")
+    sets = _many(live.sets_of, "session_id")

@@ -14,13 +14,18 @@ from trainforge.schema.errors import ERROR_TYPES
 from trainforge.schema.error_policy import Schema
 from trainforge.schema.input_check import CheckedExecutionContext, CheckedPlainDataExecutionContext
 from trainforge.schema.generation import GenerationMutation, GenerationQuery
+from trainforge.schema.live import LiveMutation, LiveQuery
 from trainforge.schema.node import NodeQuery
 from trainforge.schema.programs import ProgramsQuery
 from trainforge.schema.routines import RoutinesMutation, RoutinesQuery
 from trainforge.schema.training import TrainingMutation, TrainingQuery
 
-Query = merge_types("Query", (AccountsQuery, ProgramsQuery, GenerationQuery, NodeQuery, TrainingQuery, RoutinesQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, GenerationMutation, TrainingMutation, RoutinesMutation))
+Query = merge_types(
+    "Query", (AccountsQuery, ProgramsQuery, GenerationQuery, NodeQuery, TrainingQuery, RoutinesQuery, LiveQuery)
+)
+Mutation = merge_types(
+    "Mutation", (AccountsMutation, GenerationMutation, TrainingMutation, RoutinesMutation, LiveMutation)
+)
 
 
 def build_schema(settings: Settings, *, plain_data_plans: bool = True) -> strawberry.Schema:

@@ -8,6 +8,7 @@ import strawberry
 
 from trainforge.services import errors
 from trainforge.services.generation.types import GenerationFailed
+from trainforge.services.progress import ProgressConflict
 from trainforge.services.training import TransitionRefused
 
 
@@ -50,6 +51,14 @@ class StatusTransitionError(MutationError):
     )
 
 
+@strawberry.type(description="The write was based on an older version of the progress; nothing was written.")
+class ProgressConflictError(MutationError):
+    # Lazy: schema.live imports this module.
+    progress: Annotated["SessionProgress", strawberry.lazy("trainforge.schema.live")] = strawberry.field(
+        description="The progress as it is now: merge and write again on its version."
+    )
+
+
 _BY_KIND: dict[type[errors.ServiceError], type[MutationError]] = {
     GenerationFailed: GenerationFailedError,
     errors.InvalidInput: ValidationError,
@@ -60,13 +69,17 @@ _BY_KIND: dict[type[errors.ServiceError], type[MutationError]] = {
 }
 
 ERROR_TYPES = (
-    ValidationError, NotFoundError, ForbiddenError, ConflictError, GenerationFailedError, StatusTransitionError
+    ValidationError, NotFoundError, ForbiddenError, ConflictError, GenerationFailedError, StatusTransitionError,
+    ProgressConflictError,
 )
 
 
 def to_mutation_errors(problems: list[errors.ServiceError]) -> list[MutationError]:
     out = []
     for problem in problems:
+        if isinstance(problem, ProgressConflict):
+            out.append(ProgressConflictError(message=problem.message, field=problem.field, progress=problem.progress))
+            continue
         if isinstance(problem, TransitionRefused):
             out.append(StatusTransitionError(message=problem.message, field=problem.field, current_status=problem.current))
             continue

@@ -31,12 +31,16 @@ from trainforge.schema.training_content import (
 from trainforge.services import calendar, training
 
 if TYPE_CHECKING:
+    from trainforge.schema.live import SessionAttempt, SessionProgress
     from trainforge.schema.routines import Routine, RoutineAssignment, RoutineVersion
 
 # schema.routines returns sessions (an assignment's): import lazily back.
 LazyRoutine = Annotated["Routine", strawberry.lazy("trainforge.schema.routines")]
 LazyRoutineVersion = Annotated["RoutineVersion", strawberry.lazy("trainforge.schema.routines")]
 LazyAssignment = Annotated["RoutineAssignment", strawberry.lazy("trainforge.schema.routines")]
+# schema.live builds on sessions.
+LazyAttempt = Annotated["SessionAttempt", strawberry.lazy("trainforge.schema.live")]
+LazyProgress = Annotated["SessionProgress", strawberry.lazy("trainforge.schema.live")]
 
 
 @strawberry.type(description="What an athlete does, or is to do, on a day: the one execution record, whatever "
@@ -80,6 +84,14 @@ class TrainingSession:
         if self.routine_version_id is None:
             return None
         return await info.context.loaders.routine_version.load(self.routine_version_id)
+
+    @strawberry.field(description="Every start on a device, oldest first.")
+    async def attempts(self, info: Info[Context, None]) -> list[LazyAttempt]:
+        return await info.context.loaders.attempts.load(self.id)
+
+    @strawberry.field(description="The progress while training (from the first start on); null before.")
+    async def progress(self, info: Info[Context, None]) -> LazyProgress | None:
+        return await info.context.loaders.progress.load(self.id)
 
     @strawberry.field(description="The assignment that scheduled it.")
     async def assignment(self, info: Info[Context, None]) -> LazyAssignment | None:

@@ -126,7 +126,7 @@ class Completion:
     notes: str | None = None
 
 
-async def _locked(session: AsyncSession, viewer: Viewer, session_id: uuid.UUID) -> Row:
+async def locked(session: AsyncSession, viewer: Viewer, session_id: uuid.UUID) -> Row:
     """The session row, locked for this transaction; NotFound unless the viewer may act on it."""
     row = (
         await session.execute(select(sessions).where(sessions.c.id == session_id, readable(viewer)).with_for_update())
@@ -136,7 +136,7 @@ async def _locked(session: AsyncSession, viewer: Viewer, session_id: uuid.UUID) 
     return row
 
 
-async def _move(session: AsyncSession, row: Row, target: SessionStatus, **values: object) -> Row:
+async def move(session: AsyncSession, row: Row, target: SessionStatus, **values: object) -> Row:
     if not allowed(row.status, target):
         raise TransitionRefused(row.status, target)
     stmt = update(sessions).where(sessions.c.id == row.id).values(status=target, **values).returning(sessions)
@@ -151,13 +151,13 @@ async def change_status(
     if target is SessionStatus.COMPLETED:
         raise InvalidInput("completing a session takes its performance log", field="status")
     _check_notes(notes, "notes")
-    row = await _locked(session, viewer, session_id)
+    row = await locked(session, viewer, session_id)
     values: dict[str, object] = {}
     if target is SessionStatus.IN_PROGRESS:
         values["started_at"] = now
     if notes is not None:
         values["notes"] = notes
-    return await _move(session, row, target, **values)
+    return await move(session, row, target, **values)
 
 
 async def complete(session: AsyncSession, viewer: Viewer, session_id: uuid.UUID, done: Completion, now: datetime) -> Row:
@@ -169,7 +169,7 @@ async def complete(session: AsyncSession, viewer: Viewer, session_id: uuid.UUID,
     _check_notes(done.notes, "input.notes")
     if done.duration_seconds is not None and not 0 <= done.duration_seconds <= LONGEST_SESSION.total_seconds():
         raise InvalidInput("durationSeconds must be 0 to 86400", field="input.durationSeconds")
-    row = await _locked(session, viewer, session_id)
+    row = await locked(session, viewer, session_id)
     if not allowed(row.status, SessionStatus.COMPLETED):
         raise TransitionRefused(row.status, SessionStatus.COMPLETED)
     started = done.started_at or row.started_at
@@ -189,7 +189,7 @@ async def complete(session: AsyncSession, viewer: Viewer, session_id: uuid.UUID,
     }
     if done.notes is not None:
         values["notes"] = done.notes
-    return await _move(session, row, SessionStatus.COMPLETED, **values)
+    return await move(session, row, SessionStatus.COMPLETED, **values)
 
 
 def _check_notes(notes: str | None, field: str) -> None:

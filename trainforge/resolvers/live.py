@@ -1,0 +1,71 @@
+"""Resolvers for training a session live: attempts, progress writes, completion, recovery."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from trainforge.models.live_content import ExerciseStatus
+from trainforge.resolvers.common import Outcome, attempt, in_transaction
+from trainforge.resolvers.context import Context
+from trainforge.services import live, progress, training
+
+
+async def start(ctx: Context, session_id: uuid.UUID, device: str, rest: int | None) -> Outcome[live.Started]:
+    me = ctx.require_viewer()
+    return await in_transaction(ctx, lambda s: live.start(s, me, session_id, device, rest, training.utc_now()))
+
+
+async def resume(ctx: Context, session_id: uuid.UUID) -> Outcome[tuple]:
+    me = ctx.require_viewer()
+
+    async def read() -> tuple:
+        async with ctx.reader.connect() as conn:
+            return await live.resume(conn, me, session_id)
+
+    return await attempt(read())
+
+
+async def complete(ctx: Context, session_id: uuid.UUID) -> Outcome[live.Completed]:
+    me = ctx.require_viewer()
+    return await in_transaction(ctx, lambda s: live.complete(s, me, session_id, training.utc_now()))
+
+
+async def log_set(
+    ctx: Context, device: progress.Device, session_id: uuid.UUID, done: progress.SetDone
+) -> Outcome[progress.Written]:
+    me = ctx.require_viewer()
+    return await in_transaction(ctx, lambda s: progress.log_set(s, me, device, session_id, done, training.utc_now()))
+
+
+async def save_exercise(
+    ctx: Context, device: progress.Device, session_id: uuid.UUID, position: int, base_version: int,
+    fields: dict[str, Any],
+) -> Outcome[progress.Written]:
+    me = ctx.require_viewer()
+    return await in_transaction(ctx, lambda s: progress.save_exercise(
+        s, me, device, session_id, position, base_version, fields, training.utc_now()
+    ))
+
+
+async def set_status(
+    ctx: Context, device: progress.Device, session_id: uuid.UUID, position: int, base_version: int,
+    status: ExerciseStatus,
+) -> Outcome[progress.Written]:
+    me = ctx.require_viewer()
+    return await in_transaction(ctx, lambda s: progress.set_status(
+        s, me, device, session_id, position, base_version, status, training.utc_now()
+    ))
+
+
+async def save_cursor(
+    ctx: Context, session_id: uuid.UUID, device: str, position: int, set_number: int, state: str | None
+) -> Outcome[Any]:
+    me = ctx.require_viewer()
+    return await in_transaction(ctx, lambda s: live.save_cursor(s, me, session_id, device, position, set_number, state))
+
+
+async def active_session(ctx: Context, device: str | None) -> live.Active | None:
+    me = ctx.require_viewer()
+    async with ctx.reader.connect() as conn:
+        return await live.active_session(conn, me, device, training.utc_now())
