@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from trainforge.config import Settings
-from trainforge.db import create_engine, downgrade, migrate
+from trainforge.db import create_engine, downgrade, include_in_migrations, migrate
 from trainforge.models import Base
 
 
@@ -18,7 +18,12 @@ async def test_migrations_match_models_and_round_trip(scratch_server):
         await migrate(engine)
         async with engine.connect() as conn:
             diff = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata)
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(
+                        sync, opts={"compare_type": True, "include_object": include_in_migrations}
+                    ),
+                    Base.metadata,
+                )
             )
             assert diff == []
             tables = set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
@@ -27,6 +32,10 @@ async def test_migrations_match_models_and_round_trip(scratch_server):
         await downgrade(engine, "base")
         async with engine.connect() as conn:
             assert await conn.run_sync(lambda sync: inspect(sync).get_table_names()) == ["alembic_version"]
+            leftovers = await conn.scalar(text(
+                "SELECT count(*) FROM pg_proc WHERE proname LIKE 'procrastinate%' OR proname LIKE 'workout_instances%'"
+            ))
+            assert leftovers == 0
         await migrate(engine)
     finally:
         await engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -28,8 +29,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
+from trainforge import background
 from trainforge.config import Settings
 from trainforge.db import create_engine, read_only, session_factory, statement_counter
+from trainforge.realtime import make_broker
 from trainforge.resolvers.context import Context
 from trainforge.resolvers.loaders import Loaders
 from trainforge.schema import build_schema
@@ -92,6 +95,7 @@ class GraphQLApp(GraphQL):
         self.sessions = session_factory(engine)
         self.reader = read_only(engine)
         self.generators = Generators(settings)
+        self.broker = make_broker(settings, engine.url.render_as_string(hide_password=False))
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         websocket = isinstance(request, WebSocket)
@@ -103,6 +107,7 @@ class GraphQLApp(GraphQL):
             # A WebSocket context lives as long as the connection: batch, but never cache.
             loaders=Loaders(self.reader, cache=not websocket),
             generators=self.generators,
+            broker=self.broker,
             request=request,
             response=response,
         )
@@ -238,8 +243,12 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         # Start-up objects (schema, modules) live forever: keep the collector off them.
         gc.collect()
         gc.freeze()
-        yield
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.background_worker:
+                await stack.enter_async_context(background.worker(engine))
+            yield
         await graphql.generators.aclose()
+        await graphql.broker.close()
         await engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:

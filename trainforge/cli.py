@@ -151,6 +151,47 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_cleanup(args: argparse.Namespace, settings: Settings) -> int:
+    """The periodic cleanups, once, now (a worker runs them every 10 minutes)."""
+    from trainforge import background
+    from trainforge.db import create_engine, database
+
+    async def run(url: str) -> dict[str, int]:
+        await _migrate(url, settings)
+        engine = create_engine(url, settings)
+        try:
+            return await background.cleanup(engine)
+        finally:
+            await engine.dispose()
+
+    with database(settings) as db:
+        removed = asyncio.run(run(db.url))
+    for what, count in removed.items():
+        print(f"removed {count} {what}")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """A background worker in the foreground, until Ctrl-C or SIGTERM (`serve` runs one in-process too)."""
+    from trainforge import background
+    from trainforge.db import create_engine, database
+
+    async def run(url: str) -> None:
+        await _migrate(url, settings)
+        engine = create_engine(url, settings)
+        app = background.make_app(engine)
+        try:
+            async with app.open_async():
+                print("worker running; Ctrl-C stops it", file=sys.stderr)
+                await app.run_worker_async(name="worker", delete_jobs="successful", concurrency=args.concurrency)
+        finally:
+            await engine.dispose()
+
+    with database(settings) as db:
+        asyncio.run(run(db.url))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
@@ -254,6 +295,10 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("cleanup", help="run the periodic cleanups once, now").set_defaults(func=cmd_cleanup)
+    worker = sub.add_parser("worker", help="run a background worker (serve runs one in-process too)")
+    worker.add_argument("--concurrency", type=_positive, default=2, help="jobs run at once (default 2)")
+    worker.set_defaults(func=cmd_worker)
 
     demo = sub.add_parser("demo", help="fill the database with a coach, two athletes and their programs")
     demo.add_argument("--programs", type=_positive, default=2, help="programs in all, shared by the athletes (default 2)")

@@ -11,6 +11,7 @@ import os
 import secrets
 from enum import Enum
 from functools import lru_cache
+from typing import Literal
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator
@@ -61,6 +62,14 @@ class Settings(BaseSettings):
     # Reads: table-backed selections compile into one SQL statement that builds the
     # response JSON (off: every field resolves through the per-request loaders).
     compiled_reads: bool = True
+
+    # Live events: auto = Redis when REDIS_URL is set, else PostgreSQL LISTEN/NOTIFY;
+    # memory serves one process only.
+    broker: Literal["auto", "memory", "postgres", "redis"] = "auto"
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "TRAINFORGE_REDIS_URL"))
+
+    # `serve` runs a background worker (periodic cleanups) in-process.
+    background_worker: bool = True
 
     # Routine assignments without an end date schedule this many weeks of sessions.
     assignment_horizon_weeks: int = 12

@@ -130,6 +130,11 @@ def read_only(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+    """Alembic's object filter: procrastinate's tables are its own (migration 0006), not our models'."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
 def _alembic_config():
     from alembic.config import Config
 

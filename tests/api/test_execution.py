@@ -32,6 +32,7 @@ def _context(app, settings, viewer: Viewer) -> Context:  # noqa: ANN001
         reader=view.reader,
         loaders=Loaders(view.reader),
         generators=view.generators,
+        broker=view.broker,
         viewer=viewer,
     )
 

@@ -12,13 +12,16 @@ import asyncio
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from trainforge.db import include_in_migrations
 from trainforge.models import Base
 
 target_metadata = Base.metadata
 
 
 def _run(connection) -> None:  # noqa: ANN001
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, compare_type=True, include_object=include_in_migrations
+    )
     with context.begin_transaction():
         context.run_migrations()
 

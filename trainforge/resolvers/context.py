@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from trainforge.config import Settings
+from trainforge.realtime import Broker
 from trainforge.resolvers.loaders import Loaders
 from trainforge.services.auth import Viewer
 from trainforge.services.errors import Unauthenticated
@@ -40,6 +41,8 @@ class Context:
     loaders: Loaders
     # Program generators of this process (rule-based, LLM).
     generators: Generators
+    # Live events of this process (realtime/): published after writes commit.
+    broker: Broker
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
     viewer: Viewer | None = None

@@ -7,13 +7,20 @@ from typing import Any
 
 from trainforge.models.live_content import ExerciseStatus
 from trainforge.resolvers.common import Outcome, attempt, in_transaction
+from trainforge.resolvers import events
 from trainforge.resolvers.context import Context
+from trainforge.resolvers.events import EventKind
 from trainforge.services import live, progress, training
 
 
 async def start(ctx: Context, session_id: uuid.UUID, device: str, rest: int | None) -> Outcome[live.Started]:
     me = ctx.require_viewer()
-    return await in_transaction(ctx, lambda s: live.start(s, me, session_id, device, rest, training.utc_now()))
+    outcome = await in_transaction(ctx, lambda s: live.start(s, me, session_id, device, rest, training.utc_now()))
+    if outcome.value is not None:
+        started = outcome.value
+        await events.publish(ctx, session_id, EventKind.ATTEMPT_STARTED, version=started.progress.version,
+                             attempt_id=started.attempt.id)
+    return outcome
 
 
 async def resume(ctx: Context, session_id: uuid.UUID) -> Outcome[tuple]:
@@ -28,14 +35,34 @@ async def resume(ctx: Context, session_id: uuid.UUID) -> Outcome[tuple]:
 
 async def complete(ctx: Context, session_id: uuid.UUID) -> Outcome[live.Completed]:
     me = ctx.require_viewer()
-    return await in_transaction(ctx, lambda s: live.complete(s, me, session_id, training.utc_now()))
+    outcome = await in_transaction(ctx, lambda s: live.complete(s, me, session_id, training.utc_now()))
+    if outcome.value is not None:
+        done = outcome.value
+        await events.publish(ctx, session_id, EventKind.SESSION_COMPLETED,
+                             version=done.progress.version if done.progress is not None else None,
+                             attempt_id=done.attempt.id if done.attempt is not None else None)
+    return outcome
+
+
+async def _published(
+    ctx: Context, session_id: uuid.UUID, kind: EventKind, outcome: Outcome[progress.Written]
+) -> Outcome[progress.Written]:
+    """Publish a progress write that happened (a replay wrote nothing: no event)."""
+    written = outcome.value
+    if written is not None and not written.replayed:
+        await events.publish(ctx, session_id, kind, version=written.version, position=written.item.position,
+                             set_id=written.set_id)
+    return outcome
 
 
 async def log_set(
     ctx: Context, device: progress.Device, session_id: uuid.UUID, done: progress.SetDone
 ) -> Outcome[progress.Written]:
     me = ctx.require_viewer()
-    return await in_transaction(ctx, lambda s: progress.log_set(s, me, device, session_id, done, training.utc_now()))
+    outcome = await in_transaction(
+        ctx, lambda s: progress.log_set(s, me, device, session_id, done, training.utc_now())
+    )
+    return await _published(ctx, session_id, EventKind.SET_LOGGED, outcome)
 
 
 async def save_exercise(
@@ -43,9 +70,10 @@ async def save_exercise(
     fields: dict[str, Any],
 ) -> Outcome[progress.Written]:
     me = ctx.require_viewer()
-    return await in_transaction(ctx, lambda s: progress.save_exercise(
+    outcome = await in_transaction(ctx, lambda s: progress.save_exercise(
         s, me, device, session_id, position, base_version, fields, training.utc_now()
     ))
+    return await _published(ctx, session_id, EventKind.PROGRESS_SAVED, outcome)
 
 
 async def set_status(
@@ -53,9 +81,10 @@ async def set_status(
     status: ExerciseStatus,
 ) -> Outcome[progress.Written]:
     me = ctx.require_viewer()
-    return await in_transaction(ctx, lambda s: progress.set_status(
+    outcome = await in_transaction(ctx, lambda s: progress.set_status(
         s, me, device, session_id, position, base_version, status, training.utc_now()
     ))
+    return await _published(ctx, session_id, EventKind.EXERCISE_STATUS_CHANGED, outcome)
 
 
 async def save_cursor(

@@ -10,7 +10,9 @@ from sqlalchemy import Row
 from trainforge.models.training import SessionStatus
 from trainforge.resolvers.common import Outcome, bad_input, in_transaction, page_arguments
 from trainforge.resolvers.compiled import TableRead
+from trainforge.resolvers import events
 from trainforge.resolvers.context import Context
+from trainforge.resolvers.events import EventKind
 from trainforge.services import calendar, training
 from trainforge.services.errors import InvalidInput
 from trainforge.services.pagination import Page
@@ -40,14 +42,20 @@ async def change_status(
     ctx: Context, session_id: uuid.UUID, target: SessionStatus, notes: str | None = None
 ) -> Outcome[Row]:
     me = ctx.require_viewer()
-    return await in_transaction(
+    outcome = await in_transaction(
         ctx, lambda s: training.change_status(s, me, session_id, target, training.utc_now(), notes)
     )
+    if outcome.value is not None:
+        await events.publish(ctx, session_id, EventKind.STATUS_CHANGED)
+    return outcome
 
 
 async def complete(ctx: Context, session_id: uuid.UUID, done: training.Completion) -> Outcome[Row]:
     me = ctx.require_viewer()
-    return await in_transaction(ctx, lambda s: training.complete(s, me, session_id, done, training.utc_now()))
+    outcome = await in_transaction(ctx, lambda s: training.complete(s, me, session_id, done, training.utc_now()))
+    if outcome.value is not None:
+        await events.publish(ctx, session_id, EventKind.SESSION_COMPLETED)
+    return outcome
 
 
 async def calendar_page(ctx: Context, query: calendar.CalendarQuery, first: int | None, after: str | None) -> Page[Row]:

@@ -15,6 +15,7 @@ from trainforge.schema.error_policy import Schema
 from trainforge.schema.input_check import CheckedExecutionContext, CheckedPlainDataExecutionContext
 from trainforge.schema.generation import GenerationMutation, GenerationQuery
 from trainforge.schema.live import LiveMutation, LiveQuery
+from trainforge.schema.live_events import LiveSubscription
 from trainforge.schema.node import NodeQuery
 from trainforge.schema.programs import ProgramsQuery
 from trainforge.schema.routines import RoutinesMutation, RoutinesQuery
@@ -23,6 +24,7 @@ from trainforge.schema.training import TrainingMutation, TrainingQuery
 Query = merge_types(
     "Query", (AccountsQuery, ProgramsQuery, GenerationQuery, NodeQuery, TrainingQuery, RoutinesQuery, LiveQuery)
 )
+Subscription = merge_types("Subscription", (LiveSubscription,))
 Mutation = merge_types(
     "Mutation", (AccountsMutation, GenerationMutation, TrainingMutation, RoutinesMutation, LiveMutation)
 )
@@ -50,6 +52,7 @@ def build_schema(settings: Settings, *, plain_data_plans: bool = True) -> strawb
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=ERROR_TYPES,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

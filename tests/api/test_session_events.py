@@ -1,0 +1,117 @@
+"""sessionEvents over a real WebSocket (graphql-transport-ws): two devices and a coach on one session."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from trainforge.models import Role
+
+from test_live_sessions import LOG_SET, SAVE, START, session_to_train, write  # noqa: F401 (fixture)
+from test_websocket import TRANSPORT_WS, assert_ack, receive, send, serving
+
+EVENTS = """
+subscription ($id: ID!) {
+  sessionEvents(sessionId: $id) {
+    kind version position
+    session { id status }
+    progress { version summary { inProgress } }
+    set { reps device }
+    attempt { device }
+  }
+}
+"""
+
+
+@pytest.fixture
+async def url(app: Any) -> AsyncIterator[str]:
+    async with serving(app) as served:
+        yield served
+
+
+@asynccontextmanager
+async def subscribed(url: str, person: Any, session_id: str) -> AsyncIterator[ClientConnection]:
+    """A connection of `person` subscribed to the session's events (the SUBSCRIBED event is left to read)."""
+    async with connect(url, subprotocols=[TRANSPORT_WS]) as ws:
+        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {person.token}"}})
+        assert_ack(await receive(ws))
+        await send(ws, {"id": "events", "type": "subscribe", "payload": {"query": EVENTS, "variables": {"id": session_id}}})
+        yield ws
+
+
+async def next_event(ws: ClientConnection) -> dict[str, Any]:
+    async with asyncio.timeout(10):
+        message = await receive(ws)
+    assert message["type"] == "next" and message["id"] == "events", message
+    assert "errors" not in message["payload"], message
+    return message["payload"]["data"]["sessionEvents"]
+
+
+async def test_two_devices_and_a_coach_see_every_event_in_order(gql, url, session_to_train):
+    athlete, coach, session_id = session_to_train
+    await gql(START, {"id": session_id, "device": "phone"}, as_=athlete)
+    async with (
+        subscribed(url, athlete, session_id) as phone,
+        subscribed(url, athlete, session_id) as watch,
+        subscribed(url, coach, session_id) as dashboard,
+    ):
+        viewers = (phone, watch, dashboard)
+        for ws in viewers:
+            first = await next_event(ws)
+            assert first["kind"] == "SUBSCRIBED" and first["version"] == 1
+            assert first["session"] == {"id": session_id, "status": "IN_PROGRESS"}
+
+        await gql(START, {"id": session_id, "device": "watch"}, as_=athlete)
+        await gql(LOG_SET, write(session_id, "phone", position=0, reps=5, loadKg=100.0), as_=athlete)
+        await gql(LOG_SET, write(session_id, "watch", position=0, reps=4), as_=athlete)
+        await gql(SAVE, write(session_id, "watch", position=1, baseVersion=3, notes="grip"), as_=athlete)
+        replay = write(session_id, "phone", position=0, reps=6)
+        await gql(LOG_SET, replay, as_=athlete)
+        await gql(LOG_SET, replay, as_=athlete)  # a replay: no event
+
+        for ws in viewers:
+            seen = [await next_event(ws) for _ in range(5)]
+            assert [(e["kind"], e["version"], e["position"]) for e in seen] == [
+                ("ATTEMPT_STARTED", 1, None), ("SET_LOGGED", 2, 0), ("SET_LOGGED", 3, 0),
+                ("PROGRESS_SAVED", 4, 1), ("SET_LOGGED", 5, 0),
+            ]
+            assert seen[0]["attempt"] == {"device": "watch"}
+            assert [e["set"] for e in seen[1:3]] == [{"reps": 5, "device": "phone"}, {"reps": 4, "device": "watch"}]
+            assert seen[4]["progress"]["version"] >= 5
+
+
+async def test_others_cannot_subscribe_and_revoked_access_ends_the_stream(gql, url, make_user, session_to_train):
+    athlete, coach, session_id = session_to_train
+    stranger = await make_user(Role.COACH)
+    async with subscribed(url, stranger, session_id) as ws:
+        async with asyncio.timeout(10):
+            message = await receive(ws)
+        assert message["type"] in ("error", "next"), message
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+
+    await gql(START, {"id": session_id, "device": "phone"}, as_=athlete)
+    async with subscribed(url, coach, session_id) as dashboard:
+        assert (await next_event(dashboard))["kind"] == "SUBSCRIBED"
+        unlinked = await gql("mutation ($id: ID!) { unlinkCoach(coachId: $id) { errors { message } } }",
+                             {"id": str(coach.id)}, as_=athlete)
+        assert unlinked["data"]["unlinkCoach"]["errors"] == []
+        await gql(LOG_SET, write(session_id, "phone", position=0, reps=5), as_=athlete)
+        async with asyncio.timeout(10):
+            message = await receive(dashboard)
+        assert message == {"id": "events", "type": "complete"}
+
+
+async def test_an_unknown_session_is_refused(url, make_user):
+    athlete = await make_user()
+    async with subscribed(url, athlete, str(uuid.uuid4())) as ws:
+        async with asyncio.timeout(10):
+            message = await receive(ws)
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "NOT_FOUND"
