@@ -7,6 +7,8 @@ needs Node; `.ci/run` regenerates them and fails on drift, so this suite does no
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,6 +19,8 @@ from trainforge.schema import export_sdl
 from trainforge.tools.codegen import SCHEMA_FILE, operation_documents, operations_document
 
 from conftest import REPO
+from ws_client import TRANSPORT_WS, assert_ack, receive, send, serving
+from websockets.asyncio.client import connect
 
 CODEGEN = REPO / "codegen"
 
@@ -44,7 +48,7 @@ def _operations() -> dict[str, str]:
     return names
 
 
-async def test_every_frontend_operation_runs(client, make_user, make_programs):
+async def test_every_frontend_operation_runs(client, app, make_user, make_programs):
     operations = _operations()
     ran: set[str] = set()
 
@@ -150,6 +154,41 @@ async def test_every_frontend_operation_runs(client, make_user, make_programs):
                                       "to": (date.today() + timedelta(days=30)).isoformat(), "first": 50},
                          token=athlete_token)
     assert calendar["calendar"]["totalCount"] >= 8
+
+    # A program workout trained live, watched by the coach's subscription.
+    second_workout = tree["program"]["macrocycles"][0]["mesocycles"][0]["microcycles"][0]["workouts"][1]["id"]
+    live_id = (await run("ScheduleWorkout", {"input": {"workoutId": second_workout}}, token=athlete_token))[
+        "scheduleWorkout"]["session"]["id"]
+    async with serving(app) as ws_url, connect(ws_url, subprotocols=[TRANSPORT_WS]) as ws:
+        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {coach.token}"}})
+        assert_ack(await receive(ws))
+        await send(ws, {"id": "1", "type": "subscribe", "payload": {
+            "query": operations["SessionEvents"], "operationName": "SessionEvents", "variables": {"sessionId": live_id}}})
+        async with asyncio.timeout(10):
+            assert (await receive(ws))["payload"]["data"]["sessionEvents"]["kind"] == "SUBSCRIBED"
+        started = await run("StartWorkout", {"sessionId": live_id, "device": "phone"}, token=athlete_token)
+        version = started["startWorkout"]["progress"]["version"]
+        async with asyncio.timeout(10):
+            event = (await receive(ws))["payload"]["data"]["sessionEvents"]
+        assert event["kind"] == "ATTEMPT_STARTED" and event["attempt"] == {"device": "phone"}
+        ran.add("SessionEvents")
+    write = {"clientId": str(uuid.uuid4()), "sessionId": live_id, "device": "phone", "position": 0}
+    logged = await run("LogSet", {"input": {**write, "reps": 5, "loadKg": 60.0}}, token=athlete_token)
+    assert logged["logSet"]["version"] == version + 1
+    saved = await run("SaveExerciseProgress", {"input": {**write, "clientId": str(uuid.uuid4()), "position": 0,
+                                                         "baseVersion": version + 1, "notes": "easy"}}, token=athlete_token)
+    status = await run("SetExerciseStatus", {"input": {**write, "clientId": str(uuid.uuid4()),
+                                                       "baseVersion": saved["saveExerciseProgress"]["version"],
+                                                       "status": "COMPLETED"}}, token=athlete_token)
+    assert status["setExerciseStatus"]["exercise"]["status"] == "COMPLETED"
+    await run("SaveSessionCursor", {"input": {"sessionId": live_id, "device": "phone", "exercisePosition": 1,
+                                              "setNumber": 0}}, token=athlete_token)
+    active = await run("ActiveSession", {"device": "watch"}, token=athlete_token)
+    assert active["activeSession"]["session"]["id"] == live_id and active["activeSession"]["otherDeviceActive"]
+    resumed = await run("ResumeWorkout", {"sessionId": live_id}, token=athlete_token)
+    assert resumed["resumeWorkout"]["progress"]["summary"]["completed"] == 1
+    completed_live = await run("CompleteWorkout", {"sessionId": live_id}, token=athlete_token)
+    assert completed_live["completeWorkout"]["session"]["status"] == "COMPLETED"
 
     unlinked = await run("UnlinkCoach", {"coachId": str(coach.id)}, token=athlete_token)
     assert unlinked["unlinkCoach"]["coachId"] == str(coach.id)

@@ -20,8 +20,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-sys.path.insert(0, str(Path(__file__).parent / "api"))
-from test_websocket import TRANSPORT_WS, assert_ack, receive, send  # noqa: E402
+from ws_client import TRANSPORT_WS, assert_ack, receive, send
 
 TRAINFORGE = Path(sys.executable).parent / "trainforge"
 SECRET = "events-across-processes-secret-0123456789"

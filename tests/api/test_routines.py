@@ -260,23 +260,23 @@ async def test_bad_routines_are_typed_errors_and_write_nothing(gql, engine, make
         assert await conn.scalar(text("SELECT count(*) FROM routines")) == 0
 
 
-ROUTINE_READ = f"""
-query ($id: ID!) {{
-  routine(id: $id) {{
-    __typename id createdAt updatedAt owner {{ id displayName }}
-    versions {{ __typename id version name type objective createdAt routine {{ id }}
-      sections {{ __typename name notes exercises {{ exercise sets reps durationSeconds loadKg percentOneRm rpe
-        restSeconds tempo notes }} steps {{ type durationSeconds distanceMeters notes target {{ kind zone low high }} }} }} }}
-  }}
-}}
+ROUTINE_READ = """
+query ($id: ID!) {
+  routine(id: $id) {
+    __typename id createdAt updatedAt owner { id displayName }
+    versions { __typename id version name type objective createdAt routine { id }
+      sections { __typename name notes exercises { exercise sets reps durationSeconds loadKg percentOneRm rpe
+        restSeconds tempo notes } steps { type durationSeconds distanceMeters notes target { kind zone low high } } } }
+  }
+}
 """
-ASSIGNMENT_READ = f"""
-query ($id: ID!) {{
-  assignment(id: $id) {{
-    id startDate endDate status createdAt weekdays times athlete {{ id }} assignedBy {{ id }}
-    routine {{ id latestVersion {{ version }} }} version {{ version name sections {{ name }} }} replacedBy {{ id }}
-  }}
-}}
+ASSIGNMENT_READ = """
+query ($id: ID!) {
+  assignment(id: $id) {
+    id startDate endDate status createdAt weekdays times athlete { id } assignedBy { id }
+    routine { id latestVersion { version } } version { version name sections { name } } replacedBy { id }
+  }
+}
 """
 
 

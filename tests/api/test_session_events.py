@@ -14,7 +14,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from trainforge.models import Role
 
 from test_live_sessions import LOG_SET, SAVE, START, session_to_train, write  # noqa: F401 (fixture)
-from test_websocket import TRANSPORT_WS, assert_ack, receive, send, serving
+from ws_client import TRANSPORT_WS, assert_ack, receive, send, serving
 
 EVENTS = """
 subscription ($id: ID!) {
