@@ -31,6 +31,7 @@ from strawberry.types.unset import UNSET
 
 from trainforge import background
 from trainforge.config import Settings
+from trainforge.fanout import FanoutHub, GroupedTransportWSHandler
 from trainforge.db import create_engine, read_only, session_factory, statement_counter
 from trainforge.realtime import make_broker
 from trainforge.resolvers.context import Context
@@ -82,6 +83,7 @@ class GraphQLApp(GraphQL):
     never fails, text WebSocket frames and application/graphql-response+json."""
 
     graphql_ws_handler_class = LegacyGraphQLWSHandler
+    graphql_transport_ws_handler_class = GroupedTransportWSHandler
     websocket_adapter_class = TextFrameWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(self, settings: Settings, engine: AsyncEngine, **kwargs: Any) -> None:
@@ -96,6 +98,7 @@ class GraphQLApp(GraphQL):
         self.reader = read_only(engine)
         self.generators = Generators(settings)
         self.broker = make_broker(settings, engine.url.render_as_string(hide_password=False))
+        self.fanout = FanoutHub(self.schema)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         websocket = isinstance(request, WebSocket)

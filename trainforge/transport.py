@@ -57,8 +57,12 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
     """
 
     async def send_json(self, message: Mapping[str, object]) -> None:
+        await self.send_text(self.view.encode_json_string(message))
+
+    async def send_text(self, text: str) -> None:
+        """A message already encoded (the grouped fan-out encodes one event once for many sockets)."""
         try:
-            await self.ws.send_text(self.view.encode_json_string(message))
+            await self.ws.send_text(text)
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
 

@@ -53,7 +53,7 @@ async def next_event(ws: ClientConnection) -> dict[str, Any]:
     return message["payload"]["data"]["sessionEvents"]
 
 
-async def test_two_devices_and_a_coach_see_every_event_in_order(gql, url, session_to_train):
+async def test_two_devices_and_a_coach_see_every_event_in_order(gql, app, url, session_to_train):
     athlete, coach, session_id = session_to_train
     await gql(START, {"id": session_id, "device": "phone"}, as_=athlete)
     async with (
@@ -66,6 +66,9 @@ async def test_two_devices_and_a_coach_see_every_event_in_order(gql, url, sessio
             first = await next_event(ws)
             assert first["kind"] == "SUBSCRIBED" and first["version"] == 1
             assert first["session"] == {"id": session_id, "status": "IN_PROGRESS"}
+        # One group serves the three (same document and variables): one execution per event.
+        [group] = app.state.graphql.fanout.groups.values()
+        assert len(group.members) == 3
 
         await gql(START, {"id": session_id, "device": "watch"}, as_=athlete)
         await gql(LOG_SET, write(session_id, "phone", position=0, reps=5, loadKg=100.0), as_=athlete)

@@ -14,7 +14,7 @@ from typing import Any
 from datetime import date, datetime, time, timedelta, timezone
 
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import ColumnElement, DateTime, Row, insert, literal_column, select, update
+from sqlalchemy import ColumnElement, DateTime, Row, insert, literal_column, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.db import Executor
@@ -99,6 +99,16 @@ READABLE_SESSION_SQL = "t0.id = $1 AND " + programs.READABLE_ATHLETE_SQL.format(
 async def get_session(db: Executor, viewer: Viewer, session_id: uuid.UUID) -> Row | None:
     """The session, or None when it does not exist or the viewer may not read it."""
     return (await db.execute(select(sessions).where(sessions.c.id == session_id, readable(viewer)))).first()
+
+
+async def readers_among(db: Executor, session_id: uuid.UUID, viewer_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these users may read the session now (its athlete, coaches linked to them): one statement."""
+    stmt = text(
+        "SELECT v FROM unnest(CAST(:viewers AS uuid[])) AS v, training_sessions s WHERE s.id = :session AND "
+        + programs.READABLE_ATHLETE_SQL.replace("$2", "v").format(athlete="s.athlete_id")
+    )
+    rows = await db.execute(stmt, {"viewers": list(viewer_ids), "session": session_id})
+    return {row[0] for row in rows}
 
 
 async def sessions_by_ids(db: Executor, ids: Sequence[uuid.UUID]) -> list[Row]:

@@ -1,0 +1,263 @@
+"""Benchmark: live session events fanned out to many WebSocket subscribers.
+
+One writer logs sets on a session (HTTP `logSet`, a real write) at --rate per
+second; --subscribers WebSocket clients (graphql-transport-ws, optionally with
+permessage-deflate as browsers negotiate) are subscribed to `sessionEvents` of
+that session. Each event's latency runs from the moment the writer sent the
+write to the moment a subscriber received the event, so it includes the
+database write, the broker and the fan-out.
+
+  - one process (--processes 1): writer and subscribers on the same `serve`;
+  - two processes (--processes 2): writer on the first, subscribers on the
+    second, through the broker (--broker postgres or redis).
+
+Prints p50/p99 latency, delivery (events received / events expected), events
+delivered per second, the server's memory per connection and its growth over
+the run, and a `RESULT {json}` line.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/session_fanout.py \\
+        --subscribers 1000 --duration 20 [--compress] [--processes 2 --broker redis]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import psutil
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from trainforge.db import libpq_url  # noqa: E402
+
+TRAINFORGE = Path(sys.executable).parent / "trainforge"
+SECRET = "bench-session-fanout-secret-0123456789abcdef"
+EVENTS = "subscription ($id: ID!) { sessionEvents(sessionId: $id) { kind version set { reps loadKg device } } }"
+LOG_SET = "mutation ($input: LogSetInput!) { logSet(input: $input) { version errors { message } } }"
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+class Server:
+    def __init__(self, database_url: str, broker: str, redis_url: str, log_dir: Path, index: int) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "DATABASE_URL": database_url, "TRAINFORGE_SECRET": SECRET, "TRAINFORGE_BROKER": broker,
+               "REDIS_URL": redis_url, "TRAINFORGE_ENV": "production", "TRAINFORGE_BACKGROUND_WORKER": "false",
+               "TRAINFORGE_LOG_LEVEL": "warning", "TRAINFORGE_HOME": str(log_dir)}
+        self.log_path = log_dir / f"serve-{index}.log"
+        with self.log_path.open("w") as out:
+            self.proc = subprocess.Popen([str(TRAINFORGE), "serve", "--port", str(self.port), "--no-access-log"],
+                                         env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    async def wait_healthy(self) -> None:
+        async with httpx.AsyncClient() as client:
+            for _ in range(600):
+                if self.proc.poll() is not None:
+                    raise SystemExit(f"serve exited early:\n{self.log_path.read_text()[-3000:]}")
+                try:
+                    if (await client.get(f"{self.url}/healthz", timeout=2)).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise SystemExit("serve not healthy in 60 s")
+
+    def rss(self) -> int:
+        process = psutil.Process(self.proc.pid)
+        return process.memory_info().rss + sum(c.memory_info().rss for c in process.children(recursive=True))
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+
+
+async def graphql(client: httpx.AsyncClient, url: str, query: str, variables: dict, token: str | None = None) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await client.post(f"{url}/graphql", json={"query": query, "variables": variables}, headers=headers)
+    body = response.json()
+    if response.status_code != 200 or "errors" in body:
+        raise SystemExit(f"GraphQL error: {body}")
+    payload = next(iter(body["data"].values()))
+    if isinstance(payload, dict) and payload.get("errors"):
+        raise SystemExit(f"mutation error: {payload}")
+    return payload
+
+
+async def prepare_session(client: httpx.AsyncClient, url: str) -> tuple[str, str]:
+    """An athlete with a session in progress (a routine assigned for today, started): (token, session id)."""
+    token = (await graphql(client, url, "mutation ($input: SignUpInput!) { signUp(input: $input) { token errors "
+                           "{ message } } }", {"input": {"email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
+                                                         "password": "long enough", "displayName": "Bench"}}))["token"]
+    version = (await graphql(client, url, "mutation ($input: RoutineInput!) { createRoutine(input: $input) { routine "
+                             "{ latestVersion { id } } errors { message } } }", {"input": {
+                                 "name": "Bench", "type": "STRENGTH", "sections": [{"name": "Main", "exercises": [
+                                     {"exercise": "Barbell Squat", "sets": 20, "reps": 5}]}]}}, token))
+    weekday = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"][date.today().weekday()]
+    assigned = await graphql(client, url, "mutation ($input: AssignRoutineInput!) { assignRoutine(input: $input) "
+                             "{ sessions { id } errors { message } } }", {"input": {
+                                 "versionId": version["routine"]["latestVersion"]["id"], "weekdays": [weekday],
+                                 "startDate": date.today().isoformat(), "endDate": date.today().isoformat()}}, token)
+    session_id = assigned["sessions"][0]["id"]
+    await graphql(client, url, "mutation ($id: ID!) { startWorkout(sessionId: $id, device: \"bench\") "
+                  "{ errors { message } } }", {"id": session_id}, token)
+    return token, session_id
+
+
+class Subscriber:
+    def __init__(self) -> None:
+        self.received: list[tuple[int, float]] = []  # (version, time)
+        self.ws: Any = None
+
+    async def open(self, ws_url: str, token: str, session_id: str, compress: bool) -> None:
+        self.ws = await connect(ws_url, subprotocols=["graphql-transport-ws"], compression="deflate" if compress else None,
+                                max_queue=None, open_timeout=60, ping_interval=None)
+        await self.ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+        ack = json.loads(await self.ws.recv())
+        assert ack["type"] == "connection_ack", ack
+        await self.ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                       "payload": {"query": EVENTS, "variables": {"id": session_id}}}))
+        first = json.loads(await self.ws.recv())
+        assert first["payload"]["data"]["sessionEvents"]["kind"] == "SUBSCRIBED", first
+
+    async def read(self) -> None:
+        async for frame in self.ws:
+            now = time.perf_counter()
+            if isinstance(frame, bytes):
+                raise SystemExit("a binary frame: browsers and graphql-ws refuse those")
+            message = json.loads(frame)
+            if message.get("type") == "next":
+                self.received.append((message["payload"]["data"]["sessionEvents"]["version"], now))
+
+
+async def run(args: argparse.Namespace, database_url: str, log_dir: Path) -> dict[str, Any]:
+    broker = args.broker or ("memory" if args.processes == 1 else "postgres")
+    servers = [Server(database_url, broker, args.redis_url, log_dir, i) for i in range(args.processes)]
+    try:
+        await servers[0].wait_healthy()  # the first migrates; then the others start on the migrated database
+        for server in servers[1:]:
+            await server.wait_healthy()
+        writer_server, reader_server = servers[0], servers[-1]
+        async with httpx.AsyncClient(timeout=30) as client:
+            token, session_id = await prepare_session(client, writer_server.url)
+            rss_before = reader_server.rss()
+            ws_url = reader_server.url.replace("http://", "ws://") + "/graphql"
+            subscribers = [Subscriber() for _ in range(args.subscribers)]
+            log(f"opening {args.subscribers} subscriptions on process {args.processes} (broker {broker}, "
+                f"compression {'on' if args.compress else 'off'}) ...")
+            for start in range(0, len(subscribers), 200):
+                await asyncio.gather(*(s.open(ws_url, token, session_id, args.compress) for s in subscribers[start:start + 200]))
+            rss_connected = reader_server.rss()
+            readers = [asyncio.create_task(s.read()) for s in subscribers]
+            sent: dict[int, float] = {}
+            log(f"writing {args.rate} set(s)/s for {args.duration} s ...")
+            interval, begin = 1 / args.rate, time.perf_counter()
+            rss_samples = []
+            for n in range(int(args.duration * args.rate)):
+                await asyncio.sleep(max(0.0, begin + n * interval - time.perf_counter()))
+                t0 = time.perf_counter()
+                written = await graphql(client, writer_server.url, LOG_SET, {"input": {
+                    "clientId": str(uuid.uuid4()), "sessionId": session_id, "device": "bench", "position": 0,
+                    "reps": n % 20 + 1, "loadKg": 100.0}}, token)
+                sent[written["version"]] = t0
+                if n % max(1, args.rate) == 0:
+                    rss_samples.append(reader_server.rss())
+            await asyncio.sleep(args.settle)
+            for task in readers:
+                task.cancel()
+            rss_end = reader_server.rss()
+            await asyncio.gather(*(s.ws.close() for s in subscribers), return_exceptions=True)
+    finally:
+        for server in servers:
+            server.stop()
+    latencies = [(t - sent[v]) * 1000 for s in subscribers for v, t in s.received if v in sent]
+    expected = len(sent) * args.subscribers
+    elapsed = max(1e-9, args.duration)
+    return {
+        "subscribers": args.subscribers, "processes": args.processes, "broker": broker, "compress": args.compress,
+        "rate": args.rate, "duration_s": args.duration, "events_written": len(sent),
+        "delivered": len(latencies), "delivery_pct": round(100 * len(latencies) / expected, 2) if expected else None,
+        "events_per_s": round(len(latencies) / elapsed, 1),
+        "latency_p50_ms": round(percentile(latencies, 50), 2), "latency_p99_ms": round(percentile(latencies, 99), 2),
+        "latency_max_ms": round(max(latencies), 2) if latencies else None,
+        "kb_per_connection": round((rss_connected - rss_before) / 1024 / max(1, args.subscribers), 1),
+        "rss_growth_mb": round((rss_end - rss_connected) / 2**20, 1),
+        "rss_mb": {"before": round(rss_before / 2**20, 1), "connected": round(rss_connected / 2**20, 1),
+                   "end": round(rss_end / 2**20, 1)},
+        "rss_samples_mb": [round(r / 2**20, 1) for r in rss_samples],
+    }
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    server_url = os.environ.get("DATABASE_URL")
+    if not server_url:
+        raise SystemExit("set DATABASE_URL to a PostgreSQL server (a scratch database is made there and dropped)")
+    name = f"tf_fanout_{uuid.uuid4().hex[:8]}"
+    admin = libpq_url(server_url)
+    conn = await asyncpg.connect(admin)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    database_url = admin.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        with tempfile.TemporaryDirectory(prefix="tf-fanout-") as log_dir:
+            return await run(args, database_url, Path(log_dir))
+    finally:
+        conn = await asyncpg.connect(admin)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--subscribers", type=int, default=100)
+    parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--broker", choices=("memory", "postgres", "redis"), default=None,
+                        help="default: memory for one process, postgres for two")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--rate", type=float, default=1.0, help="sets written per second (default 1)")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of writing (default 20)")
+    parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait for the last events (default 3)")
+    parser.add_argument("--compress", action="store_true", help="permessage-deflate, as browsers negotiate")
+    args = parser.parse_args()
+    result = asyncio.run(main_async(args))
+    print(f"subscribers {result['subscribers']} on {result['processes']} process(es), broker {result['broker']}, "
+          f"compression {'on' if result['compress'] else 'off'}, {result['rate']} write(s)/s for {result['duration_s']} s")
+    print(f"  latency write->event: p50 {result['latency_p50_ms']} ms, p99 {result['latency_p99_ms']} ms, "
+          f"max {result['latency_max_ms']} ms")
+    print(f"  delivered {result['delivered']} events ({result['delivery_pct']} %), {result['events_per_s']} events/s")
+    print(f"  server memory: {result['kb_per_connection']} KB per connection; growth over the run "
+          f"{result['rss_growth_mb']} MB ({result['rss_mb']})")
+    print("RESULT " + json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""Grouped fan-out of `sessionEvents` over graphql-transport-ws.
+
+strawberry executes a subscription's selection, and encodes its result, once per
+subscriber per event: with a thousand watchers of one session that is a
+thousand executions (and their SQL) for one logged set. Here subscriptions with
+the same document, operation and variables (so the same session) form a group
+per process: the group subscribes to the broker once, and for each event
+checks who may still read the session (one statement for all its viewers),
+executes the selection once with fresh loaders, encodes the payload once, and
+writes the same text frame (only the operation id differs) to every member in
+one loop. A socket that does not take its frame within SEND_TIMEOUT is closed
+rather than waited on, so a slow client never holds the others back.
+
+Each execution builds a fresh executor (no per-event copy of a long-lived one:
+graphql-core 3.3.2's per-event copies share and grow a cache, about 1.6 KB per
+delivered event). Anything this path does not recognise (another subscription,
+several root fields, invalid input) goes through strawberry's own path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, get_operation_ast
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler, Operation
+
+from trainforge.resolvers import events
+from trainforge.resolvers.context import Context
+from trainforge.resolvers.loaders import Loaders
+from trainforge.services import live, training
+from trainforge.transport import json_bytes
+
+log = logging.getLogger(__name__)
+
+FIELD = "sessionEvents"
+SEND_TIMEOUT = 0.05  # seconds a socket may take to accept one frame before it is closed as too slow
+
+
+@dataclass(eq=False)
+class Member:
+    handler: GroupedTransportWSHandler
+    operation_id: str
+    viewer_id: uuid.UUID
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def prefix(self) -> str:
+        return '{"id":' + orjson.dumps(self.operation_id).decode() + ',"type":"next","payload":'
+
+
+@dataclass(eq=False)
+class Group:
+    hub: FanoutHub
+    key: tuple[str, str | None, str]
+    session_id: uuid.UUID
+    query: str
+    operation_name: str | None
+    variables: dict[str, Any] | None
+    members: set[Member] = field(default_factory=set)
+    task: asyncio.Task[None] | None = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def run(self, context: Context) -> None:
+        try:
+            async with await context.broker.subscribe(events.channel(self.session_id)) as subscription:
+                self.ready.set()
+                async for message in subscription:
+                    if not self.members:
+                        return
+                    await self.deliver(context, message)
+        finally:
+            self.ready.set()
+            self.hub.groups.pop(self.key, None)
+            for member in list(self.members):
+                member.ended.set()
+
+    async def deliver(self, context: Context, message: dict[str, Any]) -> None:
+        members = list(self.members)
+        async with context.reader.connect() as conn:
+            readers = await training.readers_among(conn, self.session_id, list({m.viewer_id for m in members}))
+        for member in members:
+            if member.viewer_id not in readers:  # access revoked: the stream completes
+                await member.handler.finish(member, "complete")
+        members = [m for m in members if m.viewer_id in readers]
+        if not members:
+            return
+        payload = await self.hub.execute(self, members[0].handler.context, message)
+        for member in members:
+            try:
+                async with asyncio.timeout(SEND_TIMEOUT):
+                    await member.handler.websocket.send_text(member.prefix + payload + "}")
+            except TimeoutError:
+                log.warning("closing a subscriber too slow to take its events")
+                await member.handler.drop(member)
+            except Exception:  # the socket went away: its handler cleans up
+                member.ended.set()
+
+
+class FanoutHub:
+    """The groups of this process, by (query, operation name, variables)."""
+
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
+        self.groups: dict[tuple[str, str | None, str], Group] = {}
+
+    def session_of(self, operation: Operation) -> uuid.UUID | None:
+        """The session a groupable `sessionEvents` subscription is for; None sends it the ordinary way."""
+        operations = getattr(self.schema, "operations", None)
+        if operations is None:
+            return None
+        try:
+            document = operations.parse(operation.query)
+        except GraphQLError:
+            return None
+        if operations.errors(self.schema._schema, operation.query):
+            return None
+        definition = get_operation_ast(document, operation.operation_name)
+        if not isinstance(definition, OperationDefinitionNode) or definition.operation is not OperationType.SUBSCRIPTION:
+            return None
+        selections = definition.selection_set.selections
+        if len(selections) != 1 or not isinstance(selections[0], FieldNode) or selections[0].name.value != FIELD:
+            return None
+        if selections[0].directives:
+            return None
+        [argument] = selections[0].arguments
+        value: Any = argument.value
+        if value.kind == "variable":
+            value = (operation.variables or {}).get(value.name.value)
+        else:
+            value = getattr(value, "value", None)
+        try:
+            return uuid.UUID(str(value))
+        except ValueError:
+            return None
+
+    async def execute(self, group: Group, context: Context, message: dict[str, Any]) -> str:
+        """The event's payload for this group's selection, encoded once: `{"data": ...[, "errors": [...]]}`."""
+        from trainforge.schema.live_events import SessionEvent
+
+        fresh = dataclasses.replace(context, loaders=Loaders(context.reader))
+        document = self.schema.operations.parse(group.query)
+        executor = self.schema.execution_context_class.build(
+            self.schema._schema, document, root_value=SessionEvent.of(message), context_value=fresh,
+            raw_variable_values=group.variables, operation_name=group.operation_name,
+        )
+        if isinstance(executor, list):  # input refused: as strawberry would report it
+            errors, data = executor, None
+        else:
+            result = executor.execute_operation(False)
+            if executor.is_awaitable(result):
+                result = await result
+            errors, data = list(result.errors or []), result.data
+        payload: dict[str, Any] = {"data": data}
+        if errors:
+            self.schema.process_errors(errors)
+            payload["errors"] = [error.formatted for error in errors]
+        return json_bytes(payload).decode()
+
+
+class GroupedTransportWSHandler(BaseGraphQLTransportWSHandler):
+    """strawberry's graphql-transport-ws handler, with `sessionEvents` subscriptions served by groups
+    (the view's `fanout` hub)."""
+
+    @property
+    def hub(self) -> FanoutHub:
+        return self.view.fanout  # type: ignore[attr-defined]
+
+    async def run_operation(self, operation: Operation) -> None:
+        session_id = self.hub.session_of(operation)
+        viewer = getattr(self.context, "viewer", None)
+        if session_id is None or viewer is None:
+            return await super().run_operation(operation)
+        async with self.context.reader.connect() as conn:
+            if not await training.readers_among(conn, session_id, [viewer.id]):
+                return await super().run_operation(operation)  # it answers the refusal as it always does
+        member = Member(self, operation.id, viewer.id)
+        group = self._group(operation, session_id)
+        try:
+            # Listening first, then SUBSCRIBED with the version it reads, then events: a write in
+            # between shows as a version gap, never as an event before the SUBSCRIBED one.
+            await group.ready.wait()
+            await self._subscribed(group, member)
+            group.members.add(member)
+            await member.ended.wait()
+        finally:
+            group.members.discard(member)
+            if not group.members and group.task is not None:
+                group.task.cancel()
+
+    def _group(self, operation: Operation, session_id: uuid.UUID) -> Group:
+        variables = orjson.dumps(operation.variables or {}, option=orjson.OPT_SORT_KEYS).decode()
+        key = (operation.query, operation.operation_name, variables)
+        group = self.hub.groups.get(key)
+        if group is None or group.task is None or group.task.done():
+            group = Group(self.hub, key, session_id, operation.query, operation.operation_name, operation.variables)
+            self.hub.groups[key] = group
+            group.task = asyncio.create_task(group.run(self.context), name=f"fanout {session_id}")
+        return group
+
+    async def _subscribed(self, group: Group, member: Member) -> None:
+        """The SUBSCRIBED event for this member alone: where its stream starts."""
+        async with self.context.reader.connect() as conn:
+            current = await live.progress_of(conn, [group.session_id])
+        message = {"kind": events.EventKind.SUBSCRIBED.value, "session": str(group.session_id),
+                   "version": current[0].version if current else None}
+        payload = await self.hub.execute(group, self.context, message)
+        await self.websocket.send_text(member.prefix + payload + "}")
+
+    async def finish(self, member: Member, kind: str) -> None:
+        with contextlib.suppress(Exception):
+            await self.send_message({"id": member.operation_id, "type": kind})
+        self.operations.pop(member.operation_id, None)
+        member.ended.set()
+
+    async def drop(self, member: Member) -> None:
+        member.ended.set()
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code=4408, reason="Too slow to take events")
