@@ -8,8 +8,9 @@ per process: the group subscribes to the broker once, and for each event
 checks who may still read the session (one statement for all its viewers),
 executes the selection once with fresh loaders, encodes the payload once, and
 writes the same text frame (only the operation id differs) to every member in
-one loop. A socket that does not take its frame within SEND_TIMEOUT is closed
-rather than waited on, so a slow client never holds the others back.
+one loop. A socket whose write buffer is full (or, on a server that does not
+tell, that does not take its frame within SEND_TIMEOUT) is closed rather than
+waited on, so a slow client never holds the others back.
 
 Each execution builds a fresh executor (no per-event copy of a long-lived one:
 graphql-core 3.3.2's per-event copies share and grow a cache, about 1.6 KB per
@@ -93,9 +94,16 @@ class Group:
             return
         payload = await self.hub.execute(self, members[0].handler.context, message)
         for member in members:
+            websocket = member.handler.websocket
+            writable = websocket.writable()
             try:
+                if writable is False:  # its buffer is full: a slow client
+                    raise TimeoutError
+                if writable is True:  # the frame goes to the transport without waiting
+                    await websocket.send_text(member.prefix + payload + "}")
+                    continue
                 async with asyncio.timeout(SEND_TIMEOUT):
-                    await member.handler.websocket.send_text(member.prefix + payload + "}")
+                    await websocket.send_text(member.prefix + payload + "}")
             except TimeoutError:
                 log.warning("closing a subscriber too slow to take its events")
                 await member.handler.drop(member)

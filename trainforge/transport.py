@@ -3,6 +3,8 @@ and the GraphQL-over-HTTP media types with their status codes."""
 
 from __future__ import annotations
 
+import asyncio
+
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -58,6 +60,13 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         await self.send_text(self.view.encode_json_string(message))
+
+    def writable(self) -> bool | None:
+        """Whether the socket takes a frame now, without waiting for its buffer to drain; None when the
+        server does not tell. (uvicorn's protocols pause writing above the transport's high-water mark.)"""
+        event = getattr(getattr(self.ws, "_send", None), "__self__", None)
+        event = getattr(event, "writable", None)
+        return event.is_set() if isinstance(event, asyncio.Event) else None
 
     async def send_text(self, text: str) -> None:
         """A message already encoded (the grouped fan-out encodes one event once for many sockets)."""
