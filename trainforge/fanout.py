@@ -5,8 +5,8 @@ subscriber per event: with a thousand watchers of one session that is a
 thousand executions (and their SQL) for one logged set. Here subscriptions with
 the same document, operation and variables (so the same session) form a group
 per process: the group subscribes to the broker once, and for each event
-checks who may still read the session (one statement for all its viewers),
-executes the selection once with fresh loaders, encodes the payload once, and
+checks who may still read the session (one statement for all its viewers)
+while it executes the selection once with fresh loaders, encodes the payload once, and
 writes the same text frame (only the operation id differs) to every member in
 one loop. A socket whose write buffer is full (or, on a server that does not
 tell, that does not take its frame within SEND_TIMEOUT) is closed rather than
@@ -84,15 +84,19 @@ class Group:
 
     async def deliver(self, context: Context, message: dict[str, Any]) -> None:
         members = list(self.members)
-        async with context.reader.connect() as conn:
-            readers = await training.readers_among(conn, self.session_id, list({m.viewer_id for m in members}))
+
+        async def check_readers() -> set[uuid.UUID]:
+            async with context.reader.connect() as conn:
+                return await training.readers_among(conn, self.session_id, list({m.viewer_id for m in members}))
+
+        # Independent: who may still read, and the payload (sent only to them).
+        readers, payload = await asyncio.gather(
+            check_readers(), self.hub.execute(self, members[0].handler.context, message)
+        )
         for member in members:
             if member.viewer_id not in readers:  # access revoked: the stream completes
                 await member.handler.finish(member, "complete")
         members = [m for m in members if m.viewer_id in readers]
-        if not members:
-            return
-        payload = await self.hub.execute(self, members[0].handler.context, message)
         for member in members:
             websocket = member.handler.websocket
             writable = websocket.writable()

@@ -22,7 +22,7 @@ fragment P on SessionProgress {
 }
 """
 ERRORS = "errors { __typename message field ... on StatusTransitionError { currentStatus } " \
-         "... on ProgressConflictError { progress { version } } }"
+         "... on ConflictError { progress { version } } }"
 WORKOUT_PAYLOAD = f"{{ session {{ id status performanceLog {{ exercises {{ exercise sets {{ reps loadKg }} }} }} }} " \
                   f"attempt {{ id device status endedAt exercisesCompleted totalExercises }} progress {{ ...P }} {ERRORS} }}"
 START = PROGRESS + f"mutation ($id: ID!, $device: String!) {{ startWorkout(sessionId: $id, device: $device) {WORKOUT_PAYLOAD} }}"
@@ -114,7 +114,7 @@ async def test_a_write_on_an_old_version_gets_the_current_progress(gql, session_
     payload = stale["data"]["setExerciseStatus"]
     assert payload["version"] is None
     assert payload["errors"] == [{
-        "__typename": "ProgressConflictError", "field": "baseVersion",
+        "__typename": "ConflictError", "field": "baseVersion",
         "message": "the progress is at version 2, this write was based on 1", "progress": {"version": 2},
     }]
     done = await gql(STATUS, write(session_id, "watch", position=1, baseVersion=2, status="COMPLETED"), as_=athlete)

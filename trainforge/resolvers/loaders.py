@@ -104,3 +104,6 @@ class Loaders:
     attempts = _many(live.attempts_of, "session_id")
     progress = _one(live.progress_of, "session_id")
     sets = _many(live.sets_of, "session_id")
+    # One set or attempt by id (what an event or a write names).
+    logged_set = _one(live.sets_by_ids, "id")
+    attempt = _one(live.attempts_by_ids, "id")

@@ -33,9 +33,14 @@ class ForbiddenError(MutationError):
     pass
 
 
-@strawberry.type(description="The write clashes with existing data.")
+@strawberry.type(description="The write clashes with existing data (a duplicate, a stale version); nothing was written.")
 class ConflictError(MutationError):
-    pass
+    # Lazy: schema.live imports this module.
+    progress: Annotated["SessionProgress", strawberry.lazy("trainforge.schema.live")] | None = strawberry.field(
+        default=None,
+        description="For a write to a session's progress based on an older version: the progress as it is now "
+        "(merge, then write again on its version).",
+    )
 
 
 @strawberry.type(description="The program generator could not produce a valid program; nothing was stored.")
@@ -51,14 +56,6 @@ class StatusTransitionError(MutationError):
     )
 
 
-@strawberry.type(description="The write was based on an older version of the progress; nothing was written.")
-class ProgressConflictError(MutationError):
-    # Lazy: schema.live imports this module.
-    progress: Annotated["SessionProgress", strawberry.lazy("trainforge.schema.live")] = strawberry.field(
-        description="The progress as it is now: merge and write again on its version."
-    )
-
-
 _BY_KIND: dict[type[errors.ServiceError], type[MutationError]] = {
     GenerationFailed: GenerationFailedError,
     errors.InvalidInput: ValidationError,
@@ -69,8 +66,7 @@ _BY_KIND: dict[type[errors.ServiceError], type[MutationError]] = {
 }
 
 ERROR_TYPES = (
-    ValidationError, NotFoundError, ForbiddenError, ConflictError, GenerationFailedError, StatusTransitionError,
-    ProgressConflictError,
+    ValidationError, NotFoundError, ForbiddenError, ConflictError, GenerationFailedError, StatusTransitionError
 )
 
 
@@ -78,7 +74,7 @@ def to_mutation_errors(problems: list[errors.ServiceError]) -> list[MutationErro
     out = []
     for problem in problems:
         if isinstance(problem, ProgressConflict):
-            out.append(ProgressConflictError(message=problem.message, field=problem.field, progress=problem.progress))
+            out.append(ConflictError(message=problem.message, field=problem.field, progress=problem.progress))
             continue
         if isinstance(problem, TransitionRefused):
             out.append(StatusTransitionError(message=problem.message, field=problem.field, current_status=problem.current))

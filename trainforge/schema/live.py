@@ -111,10 +111,7 @@ class ProgressWritePayload:
 
     @strawberry.field(description="The set logSet logged.")
     async def set(self, info: Info[Context, None]) -> LoggedSet | None:
-        if self.set_id is None or self.session_id is None:
-            return None
-        logged = await info.context.loaders.sets.load(self.session_id)
-        return next((row for row in logged if row.id == self.set_id), None)
+        return None if self.set_id is None else await info.context.loaders.logged_set.load(self.set_id)
 
     @strawberry.field(description="The progress as it is now.")
     async def progress(self, info: Info[Context, None]) -> SessionProgress | None:
@@ -238,7 +235,7 @@ class LiveMutation:
         return _write_payload(await resolve.log_set(info.context, device, session_id, done), session_id)
 
     @strawberry.mutation(description="Save an exercise's data, notes or video references, based on baseVersion: "
-                         "an older one is a ProgressConflictError holding the current progress.")
+                         "an older one is a ConflictError holding the current progress.")
     async def save_exercise_progress(
         self, info: Info[Context, None], input: SaveExerciseProgressInput
     ) -> ProgressWritePayload:

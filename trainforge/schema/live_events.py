@@ -43,17 +43,11 @@ class SessionEvent:
 
     @strawberry.field(description="The set logged (SET_LOGGED).")
     async def set(self, info: Info[Context, None]) -> LoggedSet | None:
-        if self.set_id is None:
-            return None
-        logged = await info.context.loaders.sets.load(self.session_id)
-        return next((row for row in logged if row.id == self.set_id), None)
+        return None if self.set_id is None else await info.context.loaders.logged_set.load(self.set_id)
 
     @strawberry.field(description="The attempt started or closed.")
     async def attempt(self, info: Info[Context, None]) -> SessionAttempt | None:
-        if self.attempt_id is None:
-            return None
-        attempts = await info.context.loaders.attempts.load(self.session_id)
-        return next((row for row in attempts if row.id == self.attempt_id), None)
+        return None if self.attempt_id is None else await info.context.loaders.attempt.load(self.attempt_id)
 
     @classmethod
     def of(cls, message: dict[str, Any]) -> SessionEvent:

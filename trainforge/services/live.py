@@ -287,6 +287,14 @@ async def progress_of(db: Executor, session_ids: Sequence[uuid.UUID]) -> list[Ro
     return list((await db.execute(select(progress).where(progress.c.session_id.in_(session_ids)))).all())
 
 
+async def sets_by_ids(db: Executor, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return list((await db.execute(select(sets).where(sets.c.id.in_(ids)))).all())
+
+
+async def attempts_by_ids(db: Executor, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return list((await db.execute(select(attempts).where(attempts.c.id.in_(ids)))).all())
+
+
 async def sets_of(db: Executor, session_ids: Sequence[uuid.UUID]) -> list[Row]:
     stmt = select(sets).where(sets.c.session_id.in_(session_ids)).order_by(
         sets.c.session_id, sets.c.position, sets.c.logged_at, sets.c.id
