@@ -76,6 +76,8 @@ class Group:
                     if not self.members:
                         return
                     await self.deliver(context, message)
+        except Exception:  # the broker failed: the members' streams complete (clients subscribe again)
+            log.exception("the event group of session %s stopped", self.session_id)
         finally:
             self.ready.set()
             self.hub.groups.pop(self.key, None)
@@ -201,6 +203,8 @@ class GroupedTransportWSHandler(BaseGraphQLTransportWSHandler):
             await self._subscribed(group, member)
             group.members.add(member)
             await member.ended.wait()
+            if member.operation_id in self.operations:  # ended by the server (its group stopped): say so
+                await self.finish(member, "complete")
         finally:
             group.members.discard(member)
             if not group.members and group.task is not None:
