@@ -50,10 +50,11 @@ class Member:
     operation_id: str
     viewer_id: uuid.UUID
     ended: asyncio.Event = field(default_factory=asyncio.Event)
+    # The member's frames: this, the payload, "}". Only the operation id differs between members.
+    prefix: str = field(init=False)
 
-    @property
-    def prefix(self) -> str:
-        return '{"id":' + orjson.dumps(self.operation_id).decode() + ',"type":"next","payload":'
+    def __post_init__(self) -> None:
+        self.prefix = '{"id":' + orjson.dumps(self.operation_id).decode() + ',"type":"next","payload":'
 
 
 @dataclass(eq=False)
