@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.models.live import ClientWrite
@@ -57,28 +57,32 @@ class Device:
     name: str
 
 
-async def _replay(session: AsyncSession, viewer: Viewer, device: Device, session_id: uuid.UUID, kind: str) -> Written | None:
-    stmt = select(client_writes).where(
-        client_writes.c.athlete_id == viewer.id, client_writes.c.client_id == device.client_id
-    )
-    found = (await session.execute(stmt)).first()
-    if found is None:
-        return None
-    if found.session_id != session_id or found.kind != kind:
-        raise InvalidInput("this clientId was used for another write", field="input.clientId")
-    result = found.result
-    set_id = result.get("set_id")
-    return Written(result["version"], ExerciseProgress.model_validate(result["item"]),
-                   uuid.UUID(set_id) if set_id else None, replayed=True)
-
-
-async def _open(session: AsyncSession, viewer: Viewer, session_id: uuid.UUID) -> tuple[Row, Row]:
-    """The session (locked; the viewer may act on it) and its progress (locked); both needed in progress."""
+async def _open(
+    session: AsyncSession, viewer: Viewer, device: Device, session_id: uuid.UUID, kind: str
+) -> tuple[Row, Written | None]:
+    """The session's progress, locked after the session itself (the viewer may act on it; it must be in
+    progress), and the first call's answer when this write is a replay: the progress and the replay key are
+    read in one statement."""
     row = await training.locked(session, viewer, session_id)
-    current = await live.locked_progress(session, session_id)
+    stmt = (
+        select(live.progress, client_writes.c.session_id.label("replay_session"),
+               client_writes.c.kind.label("replay_kind"), client_writes.c.result.label("replay_result"))
+        .outerjoin(client_writes, and_(client_writes.c.athlete_id == viewer.id,
+                                       client_writes.c.client_id == device.client_id))
+        .where(live.progress.c.session_id == session_id)
+        .with_for_update(of=live.progress)
+    )
+    current = (await session.execute(stmt)).first()
     if row.status is not SessionStatus.IN_PROGRESS or current is None:
         raise training.TransitionRefused(row.status, SessionStatus.IN_PROGRESS)
-    return row, current
+    if current.replay_kind is None:
+        return current, None
+    if current.replay_session != session_id or current.replay_kind != kind:
+        raise InvalidInput("this clientId was used for another write", field="input.clientId")
+    result = current.replay_result
+    set_id = result.get("set_id")
+    return current, Written(result["version"], ExerciseProgress.model_validate(result["item"]),
+                            uuid.UUID(set_id) if set_id else None, replayed=True)
 
 
 def _item(current: Row, position: int) -> ExerciseProgress:
@@ -90,18 +94,26 @@ def _item(current: Row, position: int) -> ExerciseProgress:
 
 async def _store(
     session: AsyncSession, viewer: Viewer, device: Device, current: Row, item: ExerciseProgress, kind: str,
-    now: datetime, set_id: uuid.UUID | None = None,
+    now: datetime, logged: dict[str, Any] | None = None,
 ) -> Written:
+    """The new progress, the replay key with this answer, and the logged set if any: one statement
+    (data-modifying CTEs), in the caller's transaction."""
     items = ProgressItems(items=[item if i.position == item.position else i for i in current.items.items])
     version = current.version + 1
-    await session.execute(
+    set_id = logged["id"] if logged else None
+    result = {"version": version, "item": item.model_dump(mode="json"), "set_id": str(set_id) if set_id else None}
+    writes = [
         update(live.progress).where(live.progress.c.id == current.id)
         .values(version=version, items=items, last_device=device.name, last_written_at=now)
-    )
-    result = {"version": version, "item": item.model_dump(mode="json"), "set_id": str(set_id) if set_id else None}
-    await session.execute(insert(client_writes).values(
-        athlete_id=viewer.id, client_id=device.client_id, session_id=current.session_id, kind=kind, result=result,
-    ))
+        .returning(live.progress.c.id).cte("progress_written"),
+        insert(client_writes).values(
+            athlete_id=viewer.id, client_id=device.client_id, session_id=current.session_id, kind=kind, result=result,
+        ).returning(client_writes.c.client_id).cte("replay_key_written"),
+    ]
+    if logged is not None:
+        writes.append(insert(live.sets).values(**logged).returning(live.sets.c.id).cte("set_written"))
+    # Data-modifying CTEs run once and completely whatever the outer query reads; it reads each to keep them.
+    await session.execute(select(*(select(func.count()).select_from(cte).scalar_subquery() for cte in writes)))
     return Written(version, item, set_id, replayed=False)
 
 
@@ -134,18 +146,16 @@ async def log_set(
 ) -> Written:
     """A set done: a row of its own, and the exercise's data (standard exercises) counts it."""
     _check_set(done)
-    _, current = await _open(session, viewer, session_id)
-    replayed = await _replay(session, viewer, device, session_id, "log_set")
+    current, replayed = await _open(session, viewer, device, session_id, "log_set")
     if replayed is not None:
         return replayed
     item = _item(current, done.position)
-    set_id = uuid.uuid4()
-    await session.execute(insert(live.sets).values(
-        id=set_id, session_id=session_id, athlete_id=current.athlete_id, position=done.position,
-        exercise_name=item.exercise_name, reps=done.reps, load_kg=done.load_kg,
-        duration_seconds=done.duration_seconds, rpe=done.rpe, device=device.name, client_id=device.client_id,
-        logged_at=now,
-    ))
+    logged = {
+        "id": uuid.uuid4(), "session_id": session_id, "athlete_id": current.athlete_id, "position": done.position,
+        "exercise_name": item.exercise_name, "reps": done.reps, "load_kg": done.load_kg,
+        "duration_seconds": done.duration_seconds, "rpe": done.rpe, "device": device.name,
+        "client_id": device.client_id, "logged_at": now,
+    }
     changes: dict[str, Any] = {}
     if item.status is ExerciseStatus.NOT_STARTED:
         changes["status"] = ExerciseStatus.IN_PROGRESS
@@ -157,7 +167,7 @@ async def log_set(
             "load_kg": done.load_kg if done.load_kg is not None else data.load_kg,
             "rpe": done.rpe if done.rpe is not None else data.rpe,
         })
-    return await _store(session, viewer, device, current, item.model_copy(update=changes), "log_set", now, set_id)
+    return await _store(session, viewer, device, current, item.model_copy(update=changes), "log_set", now, logged)
 
 
 async def save_exercise(
@@ -166,8 +176,7 @@ async def save_exercise(
 ) -> Written:
     """Replace an exercise's data (of its type: changing the data's type changes the exercise's), notes and
     video references, based on the progress version the device saw."""
-    _, current = await _open(session, viewer, session_id)
-    replayed = await _replay(session, viewer, device, session_id, "save_exercise")
+    current, replayed = await _open(session, viewer, device, session_id, "save_exercise")
     if replayed is not None:
         return replayed
     if base_version != current.version:
@@ -187,8 +196,7 @@ async def set_status(
     session: AsyncSession, viewer: Viewer, device: Device, session_id: uuid.UUID, position: int,
     base_version: int, status: ExerciseStatus, now: datetime,
 ) -> Written:
-    _, current = await _open(session, viewer, session_id)
-    replayed = await _replay(session, viewer, device, session_id, "set_status")
+    current, replayed = await _open(session, viewer, device, session_id, "set_status")
     if replayed is not None:
         return replayed
     if base_version != current.version:
