@@ -32,6 +32,7 @@ from strawberry.types.unset import UNSET
 from trainforge import background
 from trainforge.config import Settings
 from trainforge.fanout import FanoutHub, GroupedTransportWSHandler
+from trainforge.gc_policy import FreezeSurvivors
 from trainforge.db import create_engine, read_only, session_factory, statement_counter
 from trainforge.realtime import make_broker
 from trainforge.resolvers.context import Context
@@ -246,12 +247,15 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         # Start-up objects (schema, modules) live forever: keep the collector off them.
         gc.collect()
         gc.freeze()
+        survivors = FreezeSurvivors(settings.gc_unfreeze_every)
+        survivors.install()
         async with contextlib.AsyncExitStack() as stack:
             if settings.background_worker:
                 await stack.enter_async_context(background.worker(engine))
             yield
         await graphql.generators.aclose()
         await graphql.broker.close()
+        survivors.remove()
         await engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     broker: Literal["auto", "memory", "postgres", "redis"] = "auto"
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "TRAINFORGE_REDIS_URL"))
 
+    # Full garbage collections: survivors are frozen, and every n-th starts from all (see gc_policy.py).
+    gc_unfreeze_every: int = Field(default=50, ge=1)
+
     # `serve` runs a background worker (periodic cleanups) in-process.
     background_worker: bool = True
 
