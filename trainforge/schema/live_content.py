@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import strawberry
 
 from trainforge.models import live_content as content
+from trainforge.schema.training_content import plain
 
 ExerciseType = strawberry.enum(content.ExerciseType)
 ExerciseStatus = strawberry.enum(content.ExerciseStatus)
@@ -119,5 +120,5 @@ class ExerciseDataInput:
         for kind in _DATA_TYPES:
             given = getattr(self, kind)
             if given is not None and given is not strawberry.UNSET:
-                return {"type": kind, **vars(given)}
+                return {"type": kind, **plain(given)}
         raise AssertionError("oneOf inputs always hold one field")  # graphql-core checks it before we run

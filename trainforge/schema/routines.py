@@ -150,10 +150,10 @@ class ReplaceAssignmentInput:
     def schedule(self) -> assignments.Schedule | None:
         if self.start_date is None and self.weekdays is None:
             return None
-        return _schedule(self.start_date or training.utc_today(), self.end_date, self.weekdays or [], self.times)
+        return _schedule(self.start_date, self.end_date, self.weekdays or [], self.times)
 
 
-def _schedule(start: date, end: date | None, weekdays: list, times: list[time]) -> assignments.Schedule:  # noqa: ANN001
+def _schedule(start: date | None, end: date | None, weekdays: list, times: list[time]) -> assignments.Schedule:  # noqa: ANN001
     return assignments.Schedule(start, end, [int(day) for day in weekdays], list(times))
 
 

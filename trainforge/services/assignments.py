@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
@@ -40,7 +41,7 @@ KIND_OF_ROUTINE = {
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    start_date: date
+    start_date: date | None  # None: today (a replacement's default)
     end_date: date | None
     weekdays: list[int]  # Monday = 0
     times: list[time | None]  # none, one for every weekday, or one per weekday in the order given
@@ -170,6 +171,8 @@ async def replace(
         raise Conflict("this assignment was already replaced", field="input.assignmentId")
     if schedule is None:
         schedule = Schedule(max(old.start_date, today), old.end_date, list(old.weekdays), list(old.times))
+    elif schedule.start_date is None:
+        schedule = dataclasses.replace(schedule, start_date=today)
     weekdays, times = _slots(schedule)
     version = await _version_to_assign(session, viewer, version_id)
     removed = await session.scalars(

@@ -58,11 +58,13 @@ class Device:
 
 
 async def _open(
-    session: AsyncSession, viewer: Viewer, device: Device, session_id: uuid.UUID, kind: str
+    session: AsyncSession, viewer: Viewer, device: Device, session_id: uuid.UUID, kind: str,
+    base_version: int | None = None,
 ) -> tuple[Row, Written | None]:
     """The session's progress, locked after the session itself (the viewer may act on it; it must be in
     progress), and the first call's answer when this write is a replay: the progress and the replay key are
-    read in one statement."""
+    read in one statement. A write based on a version (`base_version`) other than the current one is a
+    ProgressConflict; a replay answers first, whatever the version is now."""
     row = await training.locked(session, viewer, session_id)
     stmt = (
         select(live.progress, client_writes.c.session_id.label("replay_session"),
@@ -76,6 +78,8 @@ async def _open(
     if row.status is not SessionStatus.IN_PROGRESS or current is None:
         raise training.TransitionRefused(row.status, SessionStatus.IN_PROGRESS)
     if current.replay_kind is None:
+        if base_version is not None and base_version != current.version:
+            raise ProgressConflict(current, base_version)
         return current, None
     if current.replay_session != session_id or current.replay_kind != kind:
         raise InvalidInput("this clientId was used for another write", field="input.clientId")
@@ -176,11 +180,9 @@ async def save_exercise(
 ) -> Written:
     """Replace an exercise's data (of its type: changing the data's type changes the exercise's), notes and
     video references, based on the progress version the device saw."""
-    current, replayed = await _open(session, viewer, device, session_id, "save_exercise")
+    current, replayed = await _open(session, viewer, device, session_id, "save_exercise", base_version)
     if replayed is not None:
         return replayed
-    if base_version != current.version:
-        raise ProgressConflict(current, base_version)
     item = _item(current, position)
     merged = {**item.model_dump(), **fields}
     if "data" in fields:
@@ -196,10 +198,8 @@ async def set_status(
     session: AsyncSession, viewer: Viewer, device: Device, session_id: uuid.UUID, position: int,
     base_version: int, status: ExerciseStatus, now: datetime,
 ) -> Written:
-    current, replayed = await _open(session, viewer, device, session_id, "set_status")
+    current, replayed = await _open(session, viewer, device, session_id, "set_status", base_version)
     if replayed is not None:
         return replayed
-    if base_version != current.version:
-        raise ProgressConflict(current, base_version)
     item = _item(current, position)
     return await _store(session, viewer, device, current, item.model_copy(update={"status": status}), "set_status", now)

@@ -14,10 +14,11 @@ from typing import Any
 from datetime import date, datetime, time, timedelta, timezone
 
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import ColumnElement, DateTime, Row, insert, literal_column, select, text, update
+from sqlalchemy import ColumnElement, DateTime, Row, exists, insert, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.db import Executor
+from trainforge.models.accounts import CoachAthlete, User
 from trainforge.models.programs import FitnessProgram, Macrocycle, Mesocycle, Microcycle, WorkoutInstance, WorkoutType
 from trainforge.models.training import PlanSource, SessionKind, SessionStatus, TrainingSession
 from trainforge.models.training_content import PerformanceLog, Section, WorkoutSnapshot
@@ -103,12 +104,10 @@ async def get_session(db: Executor, viewer: Viewer, session_id: uuid.UUID) -> Ro
 
 async def readers_among(db: Executor, session_id: uuid.UUID, viewer_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
     """Which of these users may read the session now (its athlete, coaches linked to them): one statement."""
-    stmt = text(
-        "SELECT v FROM unnest(CAST(:viewers AS uuid[])) AS v, training_sessions s WHERE s.id = :session AND "
-        + programs.READABLE_ATHLETE_SQL.replace("$2", "v").format(athlete="s.athlete_id")
-    )
-    rows = await db.execute(stmt, {"viewers": list(viewer_ids), "session": session_id})
-    return {row[0] for row in rows}
+    athlete = select(sessions.c.athlete_id).where(sessions.c.id == session_id).scalar_subquery()
+    linked = exists().where(CoachAthlete.coach_id == User.id, CoachAthlete.athlete_id == athlete)
+    stmt = select(User.id).where(User.id.in_(viewer_ids), or_(User.id == athlete, linked))
+    return set((await db.scalars(stmt)).all())
 
 
 async def sessions_by_ids(db: Executor, ids: Sequence[uuid.UUID]) -> list[Row]:
