@@ -14,14 +14,17 @@ from typing import Any
 import uvicorn
 from websockets.asyncio.client import ClientConnection
 
+from trainforge.websocket import SharedFrameProtocol
+
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
 
 
 @asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[str]:
-    """ws://127.0.0.1:<port>/graphql served by uvicorn from `app`, in this event loop."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning"))
+async def serving(app: Any, ws: Any = SharedFrameProtocol) -> AsyncIterator[str]:
+    """ws://127.0.0.1:<port>/graphql served by uvicorn from `app`, in this event loop, with the WebSocket
+    protocol `serve` uses (or `ws`: one of uvicorn's own)."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning", ws=ws))
     task = asyncio.create_task(server.serve())
     try:
         async with asyncio.timeout(10):

@@ -108,6 +108,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from trainforge.db import open_database
+    from trainforge.websocket import SharedFrameProtocol
 
     with _StopSignals() as signals:
         with signals.held():
@@ -127,6 +128,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 log_level=settings.log_level,
                 access_log=args.access_log,
                 ws_max_size=1 << 20,
+                ws=SharedFrameProtocol,
             )
         except KeyboardInterrupt:
             pass  # SIGINT or SIGTERM: stopped on purpose

@@ -23,12 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, get_operation_ast
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler, Operation
 
@@ -37,6 +37,7 @@ from trainforge.resolvers.context import Context
 from trainforge.resolvers.loaders import Loaders
 from trainforge.services import live, training
 from trainforge.transport import json_bytes
+from trainforge.websocket import SharedFrameProtocol, SharedText
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +51,18 @@ class Member:
     operation_id: str
     viewer_id: uuid.UUID
     ended: asyncio.Event = field(default_factory=asyncio.Event)
-    # The member's frames: this, the payload, "}". Only the operation id differs between members.
-    prefix: str = field(init=False)
+    # The member's messages: this head, then the event's shared payload and "}" (see `shared_payload`).
+    head: bytes = field(init=False)
+    socket: SharedFrameProtocol | None = field(init=False)  # when the server writes shared frames itself
 
     def __post_init__(self) -> None:
-        self.prefix = '{"id":' + orjson.dumps(self.operation_id).decode() + ',"type":"next","payload":'
+        self.head = b'{"id":' + json_bytes(self.operation_id) + b',"type":"next","payload":'
+        self.socket = self.handler.websocket.shared_frames()
+
+
+def shared_payload(payload: bytes) -> SharedText:
+    """A `next` message's shared part: the same for every member, whose own head goes in front."""
+    return SharedText(payload + b"}")
 
 
 @dataclass(eq=False)
@@ -99,23 +107,21 @@ class Group:
         for member in members:
             if member.viewer_id not in readers:  # access revoked: the stream completes
                 await member.handler.finish(member, "complete")
-        members = [m for m in members if m.viewer_id in readers]
+        shared = shared_payload(payload)
         for member in members:
-            websocket = member.handler.websocket
-            writable = websocket.writable()
+            if member.viewer_id not in readers:
+                continue
             try:
-                if writable is False:  # its buffer is full: a slow client
-                    raise TimeoutError
-                if writable is True:  # the frame goes to the transport without waiting
-                    await websocket.send_text(member.prefix + payload + "}")
-                    continue
-                async with asyncio.timeout(SEND_TIMEOUT):
-                    await websocket.send_text(member.prefix + payload + "}")
-            except TimeoutError:
+                if member.socket is not None:  # written at once, without a coroutine per socket
+                    sent = member.socket.send_shared(shared, member.head)
+                else:
+                    sent = await member.handler.websocket.send_shared(shared, member.head, SEND_TIMEOUT)
+            except Exception:  # the socket went away (SocketGone, WebSocketDisconnected): its handler cleans up
+                member.ended.set()
+                continue
+            if not sent:
                 log.warning("closing a subscriber too slow to take its events")
                 await member.handler.drop(member)
-            except Exception:  # the socket went away: its handler cleans up
-                member.ended.set()
 
 
 class FanoutHub:
@@ -155,7 +161,7 @@ class FanoutHub:
         except ValueError:
             return None
 
-    async def execute(self, group: Group, context: Context, message: dict[str, Any]) -> str:
+    async def execute(self, group: Group, context: Context, message: dict[str, Any]) -> bytes:
         """The event's payload for this group's selection, encoded once: `{"data": ...[, "errors": [...]]}`."""
         from trainforge.schema.live_events import SessionEvent
 
@@ -176,7 +182,7 @@ class FanoutHub:
         if errors:
             self.schema.process_errors(errors)
             payload["errors"] = [error.formatted for error in errors]
-        return json_bytes(payload).decode()
+        return json_bytes(payload)
 
 
 class GroupedTransportWSHandler(BaseGraphQLTransportWSHandler):
@@ -212,7 +218,7 @@ class GroupedTransportWSHandler(BaseGraphQLTransportWSHandler):
                 group.task.cancel()
 
     def _group(self, operation: Operation, session_id: uuid.UUID) -> Group:
-        variables = orjson.dumps(operation.variables or {}, option=orjson.OPT_SORT_KEYS).decode()
+        variables = json.dumps(operation.variables or {}, sort_keys=True)  # escapes what orjson refuses
         key = (operation.query, operation.operation_name, variables)
         group = self.hub.groups.get(key)
         if group is None or group.task is None or group.task.done():
@@ -225,10 +231,11 @@ class GroupedTransportWSHandler(BaseGraphQLTransportWSHandler):
         """The SUBSCRIBED event for this member alone: where its stream starts."""
         async with self.context.reader.connect() as conn:
             current = await live.progress_of(conn, [group.session_id])
-        message = {"kind": events.EventKind.SUBSCRIBED.value, "session": str(group.session_id),
-                   "version": current[0].version if current else None}
-        payload = await self.hub.execute(group, self.context, message)
-        await self.websocket.send_text(member.prefix + payload + "}")
+        event = {"kind": events.EventKind.SUBSCRIBED.value, "session": str(group.session_id),
+                 "version": current[0].version if current else None}
+        payload = await self.hub.execute(group, self.context, event)
+        if not await self.websocket.send_shared(shared_payload(payload), member.head, SEND_TIMEOUT):
+            await self.drop(member)
 
     async def finish(self, member: Member, kind: str) -> None:
         with contextlib.suppress(Exception):

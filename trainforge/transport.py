@@ -4,7 +4,6 @@ and the GraphQL-over-HTTP media types with their status codes."""
 from __future__ import annotations
 
 import asyncio
-
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -15,6 +14,8 @@ from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
+
+from trainforge.websocket import SHARED_FRAMES, SharedFrameProtocol, SharedText, SocketGone
 
 
 # --- JSON out ---------------------------------------------------------------------------------------
@@ -61,19 +62,35 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
     async def send_json(self, message: Mapping[str, object]) -> None:
         await self.send_text(self.view.encode_json_string(message))
 
-    def writable(self) -> bool | None:
-        """Whether the socket takes a frame now, without waiting for its buffer to drain; None when the
-        server does not tell. (uvicorn's protocols pause writing above the transport's high-water mark.)"""
-        event = getattr(getattr(self.ws, "_send", None), "__self__", None)
-        event = getattr(event, "writable", None)
-        return event.is_set() if isinstance(event, asyncio.Event) else None
+    def shared_frames(self) -> SharedFrameProtocol | None:
+        """The server's protocol for this socket when it writes shared frames (see trainforge.websocket);
+        its `send_shared` is what this adapter's does, without a coroutine per socket."""
+        extension = self.ws.scope.get("extensions", {}).get(SHARED_FRAMES)
+        return extension["protocol"]() if extension else None
 
     async def send_text(self, text: str) -> None:
-        """A message already encoded (the grouped fan-out encodes one event once for many sockets)."""
+        """A message already encoded."""
         try:
             await self.ws.send_text(text)
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
+
+    async def send_shared(self, message: SharedText, head: bytes, timeout: float) -> bool:
+        """`head` then the message's shared bytes, as one text message. False, with nothing sent, when the
+        client is too slow: its buffer is full or, on a server that does not tell, it did not take the
+        frame within `timeout` seconds. Served by SharedFrameProtocol, the frame is written at once."""
+        protocol = self.shared_frames()
+        if protocol is not None:
+            try:
+                return protocol.send_shared(message, head)
+            except SocketGone as exc:
+                raise WebSocketDisconnected from exc
+        try:
+            async with asyncio.timeout(timeout):
+                await self.send_text((head + message.body).decode())
+        except TimeoutError:
+            return False
+        return True
 
 
 # --- GraphQL over HTTP: media types and status codes -------------------------------------------------

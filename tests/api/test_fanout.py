@@ -12,6 +12,7 @@ import tracemalloc
 import uuid
 
 from trainforge.fanout import Group
+from trainforge.websocket import SharedText
 from trainforge.resolvers.context import Context
 from trainforge.resolvers.loaders import Loaders
 from trainforge.services.auth import Viewer
@@ -30,11 +31,11 @@ async def test_a_hundred_thousand_events_leave_memory_flat(app, settings):
                       loaders=Loaders(view.reader), generators=view.generators, broker=view.broker,
                       viewer=Viewer(uuid.uuid4(), Role.ATHLETE))
 
-    async def deliver(version: int) -> str:
+    async def deliver(version: int) -> bytes:
         message = {"kind": "set_logged", "session": str(session_id), "version": version, "position": version % 7}
         return await hub.execute(group, context, message)
 
-    assert await deliver(3) == '{"data":{"sessionEvents":{"kind":"SET_LOGGED","version":3,"position":3}}}'
+    assert await deliver(3) == b'{"data":{"sessionEvents":{"kind":"SET_LOGGED","version":3,"position":3}}}'
     for version in range(2_000):  # warm-up: caches filled, lazy imports done
         await deliver(version)
     gc.collect()
@@ -57,11 +58,13 @@ class FakeSocket:
         self.frames: list[str] = []
         self._writable = writable
 
-    def writable(self) -> bool:
-        return self._writable
+    def shared_frames(self) -> None:  # not served by SharedFrameProtocol: frames go through send_shared
+        return None
 
-    async def send_text(self, text: str) -> None:
-        self.frames.append(text)
+    async def send_shared(self, message: SharedText, head: bytes, timeout: float) -> bool:
+        if self._writable:
+            self.frames.append((head + message.body).decode())
+        return self._writable
 
 
 class FakeHandler:

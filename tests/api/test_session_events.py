@@ -12,6 +12,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from trainforge.models import Role
+from trainforge.websocket import SharedFrameProtocol
 
 from test_live_sessions import LOG_SET, SAVE, START, session_to_train, write  # noqa: F401 (fixture)
 from ws_client import TRANSPORT_WS, assert_ack, receive, send, serving
@@ -29,16 +30,20 @@ subscription ($id: ID!) {
 """
 
 
-@pytest.fixture
-async def url(app: Any) -> AsyncIterator[str]:
-    async with serving(app) as served:
+@pytest.fixture(params=[SharedFrameProtocol, "websockets-sansio"], ids=["shared frames", "uvicorn's protocol"])
+async def url(app: Any, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """Served as `serve` serves (frames written from shared bytes) and by uvicorn's own protocol (each
+    frame through ASGI), which the fan-out falls back to."""
+    async with serving(app, ws=request.param) as served:
         yield served
 
 
 @asynccontextmanager
-async def subscribed(url: str, person: Any, session_id: str) -> AsyncIterator[ClientConnection]:
-    """A connection of `person` subscribed to the session's events (the SUBSCRIBED event is left to read)."""
-    async with connect(url, subprotocols=[TRANSPORT_WS]) as ws:
+async def subscribed(url: str, person: Any, session_id: str, deflate: bool = False) -> AsyncIterator[ClientConnection]:
+    """A connection of `person` subscribed to the session's events (the SUBSCRIBED event is left to read),
+    with permessage-deflate if `deflate` (as browsers negotiate it)."""
+    async with connect(url, subprotocols=[TRANSPORT_WS], compression="deflate" if deflate else None) as ws:
+        assert bool(ws.protocol.extensions) == deflate
         await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {person.token}"}})
         assert_ack(await receive(ws))
         await send(ws, {"id": "events", "type": "subscribe", "payload": {"query": EVENTS, "variables": {"id": session_id}}})
@@ -53,13 +58,27 @@ async def next_event(ws: ClientConnection) -> dict[str, Any]:
     return message["payload"]["data"]["sessionEvents"]
 
 
-async def test_two_devices_and_a_coach_see_every_event_in_order(gql, app, url, session_to_train):
+@pytest.fixture
+def shared_writes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The heads of the messages SharedFrameProtocol wrote from shared bytes."""
+    heads: list[bytes] = []
+    send_shared = SharedFrameProtocol.send_shared
+
+    def spy(self: SharedFrameProtocol, message: Any, head: bytes) -> bool:
+        heads.append(head)
+        return send_shared(self, message, head)
+
+    monkeypatch.setattr(SharedFrameProtocol, "send_shared", spy)
+    return heads
+
+
+async def test_two_devices_and_a_coach_see_every_event_in_order(gql, app, url, session_to_train, shared_writes, request):
     athlete, coach, session_id = session_to_train
     await gql(START, {"id": session_id, "device": "phone"}, as_=athlete)
     async with (
         subscribed(url, athlete, session_id) as phone,
-        subscribed(url, athlete, session_id) as watch,
-        subscribed(url, coach, session_id) as dashboard,
+        subscribed(url, athlete, session_id, deflate=True) as watch,
+        subscribed(url, coach, session_id, deflate=True) as dashboard,
     ):
         viewers = (phone, watch, dashboard)
         for ws in viewers:
@@ -87,6 +106,8 @@ async def test_two_devices_and_a_coach_see_every_event_in_order(gql, app, url, s
             assert seen[0]["attempt"] == {"device": "watch"}
             assert [e["set"] for e in seen[1:3]] == [{"reps": 5, "device": "phone"}, {"reps": 4, "device": "watch"}]
             assert seen[4]["progress"]["version"] >= 5
+        # Served by `serve`'s protocol, each of the 6 events to each of the 3 went out as a shared frame.
+        assert len(shared_writes) == (18 if request.node.callspec.params["url"] is SharedFrameProtocol else 0)
 
 
 async def test_others_cannot_subscribe_and_revoked_access_ends_the_stream(gql, url, make_user, session_to_train):
@@ -100,7 +121,7 @@ async def test_others_cannot_subscribe_and_revoked_access_ends_the_stream(gql, u
         assert errors[0]["extensions"]["code"] == "NOT_FOUND"
 
     await gql(START, {"id": session_id, "device": "phone"}, as_=athlete)
-    async with subscribed(url, coach, session_id) as dashboard:
+    async with subscribed(url, coach, session_id, deflate=True) as dashboard:
         assert (await next_event(dashboard))["kind"] == "SUBSCRIBED"
         unlinked = await gql("mutation ($id: ID!) { unlinkCoach(coachId: $id) { errors { message } } }",
                              {"id": str(coach.id)}, as_=athlete)
@@ -118,3 +139,10 @@ async def test_an_unknown_session_is_refused(url, make_user):
             message = await receive(ws)
         errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
         assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_serve_offers_deflate_without_server_context_takeover(app):
+    """What lets one compressed event serve every socket (trainforge.websocket)."""
+    async with serving(app) as url, connect(url, subprotocols=[TRANSPORT_WS], compression="deflate") as ws:
+        [deflate] = ws.protocol.extensions
+        assert deflate.remote_no_context_takeover and deflate.remote_max_window_bits == 12
