@@ -103,6 +103,20 @@ async def test_replayed_writes_change_nothing_and_answer_the_same(gql, engine, s
     assert reused["data"]["setExerciseStatus"]["errors"][0]["field"] == "input.clientId"
 
 
+async def test_a_set_is_logged_in_two_statements(gql, session_to_train, count_statements):
+    """The locking read (session, progress and replay key at once) and the write (progress, replay key and
+    set in data-modifying CTEs); the payload's `exercise` and `version` come from what was written (its `set`
+    is read by a loader). Each statement is a round trip on the way from a device to every subscriber."""
+    athlete, _, session_id = session_to_train
+    await gql(START, {"id": session_id, "device": "phone"}, as_=athlete)
+    with count_statements() as n:
+        logged = await gql("mutation ($input: LogSetInput!) { logSet(input: $input) { version "
+                           "exercise { status } errors { message } } }",
+                           write(session_id, "phone", position=0, reps=5), as_=athlete)
+    assert logged["data"]["logSet"] == {"version": 2, "exercise": {"status": "IN_PROGRESS"}, "errors": []}
+    assert n.value == 2
+
+
 async def test_a_write_on_an_old_version_gets_the_current_progress(gql, session_to_train):
     athlete, _, session_id = session_to_train
     await gql(START, {"id": session_id, "device": "phone"}, as_=athlete)

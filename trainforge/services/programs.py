@@ -23,8 +23,15 @@ workouts = WorkoutInstance.__table__
 
 def can_read_athlete(viewer: Viewer, athlete_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
     """SQL condition: the viewer is this athlete, or a coach linked to them."""
-    linked = exists().where(CoachAthlete.coach_id == viewer.id, CoachAthlete.athlete_id == athlete_id)
-    return or_(athlete_id == viewer.id, linked)
+    return athlete_readable_by(viewer.id, athlete_id)
+
+
+def athlete_readable_by(
+    viewer_id: uuid.UUID | ColumnElement[uuid.UUID], athlete_id: ColumnElement[uuid.UUID]
+) -> ColumnElement[bool]:
+    """can_read_athlete for a viewer's id, or a bound parameter standing for it (statements built once)."""
+    linked = exists().where(CoachAthlete.coach_id == viewer_id, CoachAthlete.athlete_id == athlete_id)
+    return or_(athlete_id == viewer_id, linked)
 
 
 # can_read_athlete as SQL text, for reads compiled to one statement

@@ -17,13 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import Row, and_, func, insert, select, update
+from sqlalchemy import Row, Select, Uuid, and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.models.live import ClientWrite
 from trainforge.models.live_content import ExerciseProgress, ExerciseStatus, ProgressItems, StandardData
 from trainforge.models.training import SessionStatus
-from trainforge.services import live, training
+from trainforge.services import live, programs, training
 from trainforge.services.auth import Viewer
 from trainforge.services.errors import Conflict, InvalidInput, NotFound, raise_problems
 from trainforge.services.validation import problems_of
@@ -57,26 +57,67 @@ class Device:
     name: str
 
 
+# The statements of a write, built once with bound parameters: SQLAlchemy neither rebuilds them nor
+# recomputes their cache keys on each call (about 1 ms of a write's time on the way to every subscriber).
+# No parameter is named after a column the statement writes: SQLAlchemy would add it to the SET clause.
+_sessions, _progress = training.sessions, live.progress
+_viewer = bindparam("viewer_id", type_=Uuid())
+
+# The progress locked with its session, which the viewer may read, and the replay key if this write is a replay.
+_OPEN = (
+    select(_progress, _sessions.c.status.label("session_status"),
+           client_writes.c.session_id.label("replay_session"), client_writes.c.kind.label("replay_kind"),
+           client_writes.c.result.label("replay_result"))
+    .select_from(_sessions)
+    .join(_progress, _progress.c.session_id == _sessions.c.id)
+    .outerjoin(client_writes, and_(client_writes.c.athlete_id == _viewer,
+                                   client_writes.c.client_id == bindparam("write_client", type_=Uuid())))
+    .where(_sessions.c.id == bindparam("write_session", type_=Uuid()),
+           programs.athlete_readable_by(_viewer, _sessions.c.athlete_id))
+    .with_for_update(of=[_sessions, _progress])
+)
+
+
+def _writes(with_set: bool) -> Select:
+    """The new progress, the replay key with the write's answer and, with_set, the logged set ($set_<column>):
+    data-modifying CTEs, which run once and completely whatever the outer query reads; it reads each to
+    keep them."""
+    ctes = [
+        update(_progress).where(_progress.c.id == bindparam("progress_id"))
+        .values(version=bindparam("new_version"), items=bindparam("new_items", type_=_progress.c["items"].type),
+                last_device=bindparam("device_name"),
+                last_written_at=bindparam("written_at", type_=_progress.c.last_written_at.type))
+        .returning(_progress.c.id).cte("progress_written"),
+        insert(client_writes).values(
+            athlete_id=_viewer, client_id=bindparam("write_client", type_=Uuid()),
+            session_id=bindparam("write_session", type_=Uuid()), kind=bindparam("write_kind"),
+            result=bindparam("write_result", type_=client_writes.c.result.type),
+        ).returning(client_writes.c.client_id).cte("replay_key_written"),
+    ]
+    if with_set:
+        ctes.append(insert(live.sets).values({c: bindparam(f"set_{c.name}", type_=c.type) for c in live.sets.c})
+                    .returning(live.sets.c.id).cte("set_written"))
+    return select(*(select(func.count()).select_from(cte).scalar_subquery() for cte in ctes))
+
+
+_STORE, _STORE_WITH_SET = _writes(with_set=False), _writes(with_set=True)
+
+
 async def _open(
     session: AsyncSession, viewer: Viewer, device: Device, session_id: uuid.UUID, kind: str,
     base_version: int | None = None,
 ) -> tuple[Row, Written | None]:
-    """The session's progress, locked after the session itself (the viewer may act on it; it must be in
-    progress), and the first call's answer when this write is a replay: the progress and the replay key are
-    read in one statement. A write based on a version (`base_version`) other than the current one is a
-    ProgressConflict; a replay answers first, whatever the version is now."""
-    row = await training.locked(session, viewer, session_id)
-    stmt = (
-        select(live.progress, client_writes.c.session_id.label("replay_session"),
-               client_writes.c.kind.label("replay_kind"), client_writes.c.result.label("replay_result"))
-        .outerjoin(client_writes, and_(client_writes.c.athlete_id == viewer.id,
-                                       client_writes.c.client_id == device.client_id))
-        .where(live.progress.c.session_id == session_id)
-        .with_for_update(of=live.progress)
-    )
-    current = (await session.execute(stmt)).first()
-    if row.status is not SessionStatus.IN_PROGRESS or current is None:
+    """The session's progress, locked with the session itself (the viewer may act on it; it must be in
+    progress), and the first call's answer when this write is a replay, read in one statement. A write
+    based on a version (`base_version`) other than the current one is a ProgressConflict; a replay answers
+    first, whatever the version is now."""
+    current = (await session.execute(_OPEN, {"write_session": session_id, "viewer_id": viewer.id,
+                                              "write_client": device.client_id})).first()
+    if current is None or not await programs.may_plan_for(session, viewer, current.athlete_id):
+        row = await training.locked(session, viewer, session_id)  # NotFound, or a session with no progress yet
         raise training.TransitionRefused(row.status, SessionStatus.IN_PROGRESS)
+    if current.session_status is not SessionStatus.IN_PROGRESS:
+        raise training.TransitionRefused(current.session_status, SessionStatus.IN_PROGRESS)
     if current.replay_kind is None:
         if base_version is not None and base_version != current.version:
             raise ProgressConflict(current, base_version)
@@ -100,24 +141,19 @@ async def _store(
     session: AsyncSession, viewer: Viewer, device: Device, current: Row, item: ExerciseProgress, kind: str,
     now: datetime, logged: dict[str, Any] | None = None,
 ) -> Written:
-    """The new progress, the replay key with this answer, and the logged set if any: one statement
-    (data-modifying CTEs), in the caller's transaction."""
+    """The new progress, the replay key with this answer, and the logged set if any: one statement, in the
+    caller's transaction."""
     items = ProgressItems(items=[item if i.position == item.position else i for i in current.items.items])
     version = current.version + 1
     set_id = logged["id"] if logged else None
     result = {"version": version, "item": item.model_dump(mode="json"), "set_id": str(set_id) if set_id else None}
-    writes = [
-        update(live.progress).where(live.progress.c.id == current.id)
-        .values(version=version, items=items, last_device=device.name, last_written_at=now)
-        .returning(live.progress.c.id).cte("progress_written"),
-        insert(client_writes).values(
-            athlete_id=viewer.id, client_id=device.client_id, session_id=current.session_id, kind=kind, result=result,
-        ).returning(client_writes.c.client_id).cte("replay_key_written"),
-    ]
-    if logged is not None:
-        writes.append(insert(live.sets).values(**logged).returning(live.sets.c.id).cte("set_written"))
-    # Data-modifying CTEs run once and completely whatever the outer query reads; it reads each to keep them.
-    await session.execute(select(*(select(func.count()).select_from(cte).scalar_subquery() for cte in writes)))
+    values = {"progress_id": current.id, "new_version": version, "new_items": items, "device_name": device.name,
+              "written_at": now, "viewer_id": viewer.id, "write_client": device.client_id,
+              "write_session": current.session_id, "write_kind": kind, "write_result": result}
+    if logged is None:
+        await session.execute(_STORE, values)
+    else:
+        await session.execute(_STORE_WITH_SET, values | {f"set_{name}": value for name, value in logged.items()})
     return Written(version, item, set_id, replayed=False)
 
 
