@@ -3,9 +3,14 @@
 One writer logs sets on a session (HTTP `logSet`, a real write) at --rate per
 second; --subscribers WebSocket clients (graphql-transport-ws, optionally with
 permessage-deflate as browsers negotiate) are subscribed to `sessionEvents` of
-that session. Each event's latency runs from the moment the writer sent the
-write to the moment a subscriber received the event, so it includes the
-database write, the broker and the fan-out.
+that session. Each event's latency runs from the moment the writer's request
+went out to the moment the event's frame reached a subscriber's socket, so it
+includes the database write, the broker and the fan-out. Both ends are lean
+(a raw keep-alive HTTP writer; once subscribed, each socket read by a minimal
+frame reader that stamps frames as they arrive) so that the figures are the
+server's: one Python process reading for thousands of "devices" through a
+full client library would queue them behind each other. A few warm-up writes
+go first (--warmup).
 
   - one process (--processes 1): writer and subscribers on the same `serve`;
   - two processes (--processes 2): writer on the first, subscribers on the
@@ -32,6 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
+import zlib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -133,10 +139,90 @@ async def prepare_session(client: httpx.AsyncClient, url: str) -> tuple[str, str
     return token, session_id
 
 
+class Writer:
+    """The device that logs sets: one HTTP/1.1 keep-alive connection; each request's bytes are prepared
+    first and written at once, and its clock starts as they go out (a client library's own cost before
+    sending, ~1-5 ms for httpx after an idle second here, is not the server's)."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.host, self.port = url.removeprefix("http://").split(":")
+        self.token = token
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, int(self.port))
+
+    async def graphql(self, query: str, variables: dict) -> tuple[float, dict]:
+        """(when the request went out, the mutation's payload)."""
+        body = json.dumps({"query": query, "variables": variables}).encode()
+        request = (f"POST /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+                   f"Authorization: Bearer {self.token}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+        sent = time.perf_counter()
+        self.writer.write(request)
+        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        headers = dict(line.lower().split(": ", 1) for line in head[1:] if line)
+        answer = json.loads(await self.reader.readexactly(int(headers["content-length"])))
+        if not head[0].startswith("HTTP/1.1 200") or "errors" in answer or answer["data"]["logSet"]["errors"]:
+            raise SystemExit(f"the write failed: {head[0]} {answer}")
+        return sent, answer["data"]["logSet"]
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class FrameReader(asyncio.Protocol):
+    """Takes over a subscriber's socket once it is subscribed: stamps each frame as its bytes arrive and
+    parses it with as little work as a client can do. One bench process reads for thousands of "devices";
+    with a full WebSocket client per socket (~30-50 us a frame) the last device of an event would wait for the
+    client to get through the other 999 frames first, and that queue is the client's, not the server's."""
+
+    def __init__(self, subscriber: Subscriber, transport: asyncio.Transport, inflate: Any) -> None:
+        self.subscriber = subscriber
+        self.transport = transport
+        self.inflate = inflate  # None, or a function making the decompressor of the next message
+        self.buffer = bytearray()
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def data_received(self, data: bytes) -> None:
+        now = time.perf_counter()
+        self.buffer += data
+        while len(self.buffer) >= 2:
+            first, second = self.buffer[0], self.buffer[1] & 0x7F
+            start = 2 + {126: 2, 127: 8}.get(second, 0)
+            if len(self.buffer) < start:
+                return
+            length = int.from_bytes(self.buffer[2:start], "big") if second >= 126 else second
+            if len(self.buffer) < start + length:
+                return
+            payload = bytes(self.buffer[start:start + length])
+            del self.buffer[:start + length]
+            opcode = first & 0x0F
+            if opcode == 0x9:  # the server's keep-alive ping: a pong with its data, masked as clients must
+                mask = os.urandom(4)
+                self.transport.write(bytes((0x8A, 0x80 | len(payload))) + mask
+                                     + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+                continue
+            if opcode in (0x8, 0xA):  # close, pong
+                continue
+            if opcode != 0x1 or not first & 0x80:
+                self.subscriber.failure = f"frame opcode {opcode:#x} (fin {first >> 7}): browsers and graphql-ws want whole text frames"
+                continue
+            if first & 0x40:  # permessage-deflate (RFC 7692 section 7.2.2: the stream's tail is left off)
+                payload = self.inflate().decompress(payload + b"\x00\x00\xff\xff")
+            message = json.loads(payload)
+            if message.get("type") == "next":
+                self.subscriber.received.append((message["payload"]["data"]["sessionEvents"]["version"], now))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
 class Subscriber:
     def __init__(self) -> None:
         self.received: list[tuple[int, float]] = []  # (version, time)
+        self.failure: str | None = None
         self.ws: Any = None
+        self.reader: FrameReader | None = None
 
     async def open(self, ws_url: str, token: str, session_id: str, compress: bool) -> None:
         self.ws = await connect(ws_url, subprotocols=["graphql-transport-ws"], compression="deflate" if compress else None,
@@ -144,19 +230,28 @@ class Subscriber:
         await self.ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
         ack = json.loads(await self.ws.recv())
         assert ack["type"] == "connection_ack", ack
-        await self.ws.send(json.dumps({"id": "1", "type": "subscribe",
+        await self.ws.send(json.dumps({"id": str(uuid.uuid4()), "type": "subscribe",
                                        "payload": {"query": EVENTS, "variables": {"id": session_id}}}))
-        first = json.loads(await self.ws.recv())
-        assert first["payload"]["data"]["sessionEvents"]["kind"] == "SUBSCRIBED", first
+        first = await self.ws.recv()
+        if isinstance(first, bytes):
+            raise SystemExit("a binary frame: browsers and graphql-ws refuse those")
+        assert json.loads(first)["payload"]["data"]["sessionEvents"]["kind"] == "SUBSCRIBED", first
 
-    async def read(self) -> None:
-        async for frame in self.ws:
-            now = time.perf_counter()
-            if isinstance(frame, bytes):
-                raise SystemExit("a binary frame: browsers and graphql-ws refuse those")
-            message = json.loads(frame)
-            if message.get("type") == "next":
-                self.received.append((message["payload"]["data"]["sessionEvents"]["version"], now))
+    def read(self) -> None:
+        """From now on the socket's frames go to a FrameReader (nothing else is in flight: no event was written)."""
+        inflate = None
+        for extension in self.ws.protocol.extensions:  # permessage-deflate, if negotiated
+            if extension.remote_no_context_takeover:
+                bits = extension.remote_max_window_bits
+                inflate = lambda bits=bits: zlib.decompressobj(wbits=-bits)  # noqa: E731 (a fresh one per message)
+            else:
+                decoder = extension.decoder  # its window holds what came before
+                inflate = lambda decoder=decoder: decoder  # noqa: E731
+        self.reader = FrameReader(self, self.ws.transport, inflate)
+        self.ws.transport.set_protocol(self.reader)
+
+    def close(self) -> None:
+        self.ws.transport.close()
 
 
 async def run(args: argparse.Namespace, database_url: str, log_dir: Path) -> dict[str, Any]:
@@ -177,7 +272,8 @@ async def run(args: argparse.Namespace, database_url: str, log_dir: Path) -> dic
             for start in range(0, len(subscribers), 200):
                 await asyncio.gather(*(s.open(ws_url, token, session_id, args.compress) for s in subscribers[start:start + 200]))
             rss_connected = reader_server.rss()
-            readers = [asyncio.create_task(s.read()) for s in subscribers]
+            for subscriber in subscribers:
+                subscriber.read()
             # This client holds thousands of sockets too: no collections of its own while it measures (its
             # pauses, up to 0.5 s at 10,000 sockets, would count as the server's latency).
             gc.collect()
@@ -185,28 +281,37 @@ async def run(args: argparse.Namespace, database_url: str, log_dir: Path) -> dic
             gc.disable()
             sent: dict[int, float] = {}
             write_ms: list[float] = []
+            device = Writer(writer_server.url, token)
+            await device.open()
+            log(f"{args.warmup} warm-up write(s), not measured ...")
+            for n in range(args.warmup):  # the server's first logSet compiles and prepares its statements
+                await device.graphql(LOG_SET, {"input": {"clientId": str(uuid.uuid4()), "sessionId": session_id,
+                                                         "device": "bench", "position": 0, "reps": 1}})
+                await asyncio.sleep(0.5)
             log(f"writing {args.rate} set(s)/s for {args.duration} s ...")
             interval, begin = 1 / args.rate, time.perf_counter()
             rss_samples = []
             for n in range(int(args.duration * args.rate)):
                 await asyncio.sleep(max(0.0, begin + n * interval - time.perf_counter()))
-                t0 = time.perf_counter()
-                written = await graphql(client, writer_server.url, LOG_SET, {"input": {
+                t0, written = await device.graphql(LOG_SET, {"input": {
                     "clientId": str(uuid.uuid4()), "sessionId": session_id, "device": "bench", "position": 0,
-                    "reps": n % 20 + 1, "loadKg": 100.0}}, token)
+                    "reps": n % 20 + 1, "loadKg": 100.0}})
                 sent[written["version"]] = t0
                 write_ms.append((time.perf_counter() - t0) * 1000)
                 if n % max(1, args.rate) == 0:
                     rss_samples.append(reader_server.rss())
             await asyncio.sleep(args.settle)
+            device.close()
             gc.enable()
-            for task in readers:
-                task.cancel()
             rss_end = reader_server.rss()
-            await asyncio.gather(*(s.ws.close() for s in subscribers), return_exceptions=True)
+            for subscriber in subscribers:
+                subscriber.close()
     finally:
         for server in servers:
             server.stop()
+    failures = {s.failure for s in subscribers if s.failure}
+    if failures:
+        raise SystemExit(f"bad frames: {failures}")
     latencies = [(t - sent[v]) * 1000 for s in subscribers for v, t in s.received if v in sent]
     expected = len(sent) * args.subscribers
     elapsed = max(1e-9, args.duration)
@@ -255,6 +360,8 @@ def main() -> int:
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--rate", type=float, default=1.0, help="sets written per second (default 1)")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of writing (default 20)")
+    parser.add_argument("--warmup", type=int, default=3, help="writes before measuring (default 3): the first "
+                        "ones after start-up compile and prepare statements")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait for the last events (default 3)")
     parser.add_argument("--compress", action="store_true", help="permessage-deflate, as browsers negotiate")
     args = parser.parse_args()
