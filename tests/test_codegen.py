@@ -190,6 +190,30 @@ async def test_every_frontend_operation_runs(client, app, make_user, make_progra
     completed_live = await run("CompleteWorkout", {"sessionId": live_id}, token=athlete_token)
     assert completed_live["completeWorkout"]["session"]["status"] == "COMPLETED"
 
+    # An endurance template with repeats: scheduled for the athlete, and one execution logged whole.
+    intervals = {"name": "6 x 3 min", "sport": "RUN", "steps": [
+        {"type": "WARM_UP", "durationSeconds": 600},
+        {"repeat": 6, "steps": [{"type": "INTERVAL", "durationSeconds": 180, "target": {"kind": "HR_ZONE", "zone": 4}},
+                                {"type": "RECOVERY", "durationSeconds": 120}]},
+        {"type": "COOL_DOWN", "durationSeconds": 600}]}
+    template = (await run("CreateEnduranceTemplate", {"input": intervals}, token=coach.token))[
+        "createEnduranceTemplate"]["template"]
+    assert len(template["plannedSteps"]) == 14
+    await run("UpdateEnduranceTemplate", {"id": template["id"], "input": {**intervals, "name": "Sixes"}},
+              token=coach.token)
+    assert (await run("EnduranceTemplate", {"id": template["id"]}, token=athlete_token))["enduranceTemplate"][
+        "name"] == "Sixes"
+    assert (await run("EnduranceTemplates", {"first": 5}, token=athlete_token))["enduranceTemplates"]["totalCount"] == 1
+    planned = await run("ScheduleEnduranceSession", {"input": {"templateId": template["id"], "athleteId": athlete_id,
+                                                               "date": date.today().isoformat()}}, token=coach.token)
+    steps = planned["scheduleEnduranceSession"]["session"]["workoutSnapshot"]["plannedSteps"]
+    assert steps[1]["targetBpmLow"] is not None  # zone 4 for this athlete (max 191, resting 50)
+    done = await run("LogEnduranceSession", {"input": {
+        "templateId": template["id"], "startedAt": "2026-11-30T07:00:00Z",
+        "steps": [{"index": 0, "durationSeconds": 600, "avgHr": 128}]}}, token=athlete_token)
+    assert done["logEnduranceSession"]["session"]["performanceLog"]["totals"]["durationSeconds"] == 600
+    await run("DeleteEnduranceTemplate", {"id": template["id"]}, token=coach.token)
+
     unlinked = await run("UnlinkCoach", {"coachId": str(coach.id)}, token=athlete_token)
     assert unlinked["unlinkCoach"]["coachId"] == str(coach.id)
 

@@ -794,7 +794,9 @@ def selections(schema: graphql.GraphQLSchema, type_name: str, depth: int) -> st.
         made = []
         for name in chosen:
             child = graphql.get_named_type(type_.fields[name].type)
-            if not isinstance(child, graphql.GraphQLObjectType):
+            if isinstance(child, (graphql.GraphQLUnionType, graphql.GraphQLInterfaceType)):
+                made.append(_field(name, (_field("__typename"),)))  # abstract: its members are not walked
+            elif not isinstance(child, graphql.GraphQLObjectType):
                 made.append(_field(name))
             elif depth > 0:
                 below = depth - 1 if name == down else min(depth - 1, SIDE_DEPTH)

@@ -13,6 +13,7 @@ from trainforge.models.programs import (
     WorkoutStatus,
     WorkoutType,
 )
+from trainforge.models.endurance import EnduranceTemplate
 from trainforge.models.live import AttemptStatus, ClientWrite, LoggedSet, SessionAttempt, SessionCursor, SessionProgress
 from trainforge.models.routines import AssignmentStatus, Routine, RoutineAssignment, RoutineType, RoutineVersion
 from trainforge.models.training import PlanSource, SessionKind, SessionStatus, TrainingSession
@@ -21,6 +22,7 @@ __all__ = [
     "AssignmentStatus",
     "AttemptStatus",
     "ClientWrite",
+    "EnduranceTemplate",
     "LoggedSet",
     "SessionAttempt",
     "SessionCursor",

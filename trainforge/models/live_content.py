@@ -15,6 +15,7 @@ class ExerciseType(str, enum.Enum):
     EMOM = "emom"  # every minute on the minute
     AMRAP = "amrap"  # as many rounds (or reps) as possible
     CIRCUIT = "circuit"
+    STEP = "step"  # a planned step of an endurance session
 
 
 class ExerciseStatus(str, enum.Enum):
@@ -62,7 +63,21 @@ class CircuitData(FrozenContent):
     load_kg: float | None = Field(default=None, ge=0, le=1000)
 
 
-ExerciseData = Annotated[StandardData | EmomData | AmrapData | CircuitData, Field(discriminator="type")]
+class StepData(FrozenContent):
+    """What was done of an endurance step."""
+
+    type: Literal["step"] = "step"
+    duration_seconds: int | None = Field(default=None, ge=0, le=24 * 3600)
+    distance_meters: float | None = Field(default=None, ge=0, le=500_000)
+    pace_seconds_per_km: float | None = Field(default=None, gt=0, le=3600)
+    avg_hr: int | None = Field(default=None, ge=25, le=250)
+    max_hr: int | None = Field(default=None, ge=25, le=250)
+    zone_reached: int | None = Field(default=None, ge=1, le=5)
+
+
+ExerciseData = Annotated[
+    StandardData | EmomData | AmrapData | CircuitData | StepData, Field(discriminator="type")
+]
 
 
 class ExerciseConfig(FrozenContent):
@@ -75,6 +90,9 @@ class ExerciseConfig(FrozenContent):
     rounds: int | None = Field(default=None, ge=1, le=1000)  # circuit
     load_kg: float | None = Field(default=None, ge=0, le=1000)
     rest_seconds: int | None = Field(default=None, ge=0, le=1800)
+    step_index: int | None = Field(default=None, ge=0, le=200)  # an endurance step: its planned step
+    duration_seconds: int | None = Field(default=None, ge=1, le=24 * 3600)  # the step's planned extent
+    distance_meters: float | None = Field(default=None, gt=0, le=500_000)
 
 
 class ExerciseProgress(FrozenContent):

@@ -31,9 +31,8 @@ class SessionKind(str, enum.Enum):
 class PlanSource(str, enum.Enum):
     PROGRAM_WORKOUT = "program_workout"
     ROUTINE_ASSIGNMENT = "routine_assignment"
-    # Later: endurance templates and coach prescriptions.
     ENDURANCE_TEMPLATE = "endurance_template"
-    PRESCRIPTION = "prescription"
+    PRESCRIPTION = "prescription"  # later: coach prescriptions
 
 
 class TrainingSession(UUIDPrimaryKey, Timestamps, Base):
@@ -70,6 +69,9 @@ class TrainingSession(UUIDPrimaryKey, Timestamps, Base):
     )
     assignment_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("routine_assignments.id", ondelete="SET NULL")
+    )
+    endurance_template_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("endurance_templates.id", ondelete="SET NULL"), index=True
     )
     scheduled_date: Mapped[date] = mapped_column(Date, nullable=False)
     scheduled_time: Mapped[time | None] = mapped_column(Time)

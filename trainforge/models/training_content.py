@@ -7,57 +7,20 @@ are validated on the way in and out, like a program's prescriptions.
 
 from __future__ import annotations
 
-import enum
-
 from pydantic import Field, model_validator
 
-from trainforge.models.program_content import PrescribedExercise, FrozenContent
-
-
-class StepType(str, enum.Enum):
-    WARM_UP = "warm_up"
-    INTERVAL = "interval"
-    RECOVERY = "recovery"
-    TEMPO = "tempo"
-    STEADY = "steady"
-    COOL_DOWN = "cool_down"
-
-
-class TargetKind(str, enum.Enum):
-    HR_ZONE = "hr_zone"
-    HR_RANGE = "hr_range"  # bpm
-    PACE_RANGE = "pace_range"  # seconds per km
-    POWER_RANGE = "power_range"  # watts
-
-
-class StepTarget(FrozenContent):
-    kind: TargetKind
-    zone: int | None = Field(default=None, ge=1, le=5)
-    low: float | None = Field(default=None, gt=0, le=10000)
-    high: float | None = Field(default=None, gt=0, le=10000)
-
-    @model_validator(mode="after")
-    def _complete(self) -> StepTarget:
-        if self.kind is TargetKind.HR_ZONE:
-            if self.zone is None or self.low is not None or self.high is not None:
-                raise ValueError("an hr_zone target takes a zone (1-5) and no range")
-        elif self.zone is not None or self.low is None or self.high is None or self.low > self.high:
-            raise ValueError("a range target takes low <= high and no zone")
-        return self
-
-
-class EnduranceStep(FrozenContent):
-    type: StepType
-    duration_seconds: int | None = Field(default=None, ge=1, le=24 * 3600)
-    distance_meters: float | None = Field(default=None, gt=0, le=500_000)
-    target: StepTarget | None = None
-    notes: str | None = Field(default=None, max_length=500)
-
-    @model_validator(mode="after")
-    def _has_extent(self) -> EnduranceStep:
-        if self.duration_seconds is None and self.distance_meters is None:
-            raise ValueError("a step needs duration_seconds or distance_meters")
-        return self
+from trainforge.models.endurance_content import (
+    EnduranceStep,
+    MAX_PLANNED_STEPS,
+    EnduranceTotals,
+    PlannedStep,
+    Sport,
+    StepLog,
+    StepTarget,
+    StepType,
+    TargetKind,
+)
+from trainforge.models.program_content import FrozenContent, PrescribedExercise
 
 
 class Section(FrozenContent):
@@ -80,13 +43,16 @@ class RoutineContent(FrozenContent):
 
 
 class WorkoutSnapshot(FrozenContent):
-    """The planned workout, copied when its session was scheduled; never changed afterwards."""
+    """The planned workout, copied when its session was scheduled; never changed afterwards. An endurance
+    template's session holds its sport and expanded steps."""
 
     name: str = Field(min_length=1, max_length=200)
     objective: str | None = Field(default=None, max_length=2000)
     duration_minutes: int | None = Field(default=None, ge=1, le=600)
     sections: list[Section] = Field(default_factory=list, max_length=20)
     notes: str | None = Field(default=None, max_length=2000)
+    sport: Sport | None = None
+    planned_steps: list[PlannedStep] = Field(default_factory=list, max_length=MAX_PLANNED_STEPS)
 
 
 class SetLog(FrozenContent):
@@ -105,7 +71,9 @@ class ExerciseLog(FrozenContent):
 
 
 class PerformanceLog(FrozenContent):
-    """What was actually done, per exercise and set."""
+    """What was actually done: per exercise and set, and per planned endurance step with the totals."""
 
     exercises: list[ExerciseLog] = Field(default_factory=list, max_length=60)
     notes: str | None = Field(default=None, max_length=2000)
+    steps: list[StepLog] = Field(default_factory=list, max_length=MAX_PLANNED_STEPS)
+    totals: EnduranceTotals | None = None

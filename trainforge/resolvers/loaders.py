@@ -12,7 +12,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from trainforge.services import accounts, assignments, live, programs, routines, training
+from trainforge.services import accounts, assignments, endurance, live, programs, routines, training
 
 Fetch = Callable[[AsyncConnection, Sequence[uuid.UUID]], Awaitable[list[Row]]]
 
@@ -100,6 +100,7 @@ class Loaders:
     routine_version = _one(routines.versions_by_ids, "id")
     routine_versions = _many(routines.versions_of, "routine_id")
     assignment = _one(assignments.assignments_by_ids, "id")
+    endurance_template = _one(endurance.templates_by_ids, "id")
     # Live sessions: by session id.
     attempts = _many(live.attempts_of, "session_id")
     progress = _one(live.progress_of, "session_id")

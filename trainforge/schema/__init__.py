@@ -13,6 +13,7 @@ from trainforge.schema.caches import CachedOperations, OperationCache
 from trainforge.schema.errors import ERROR_TYPES
 from trainforge.schema.error_policy import Schema
 from trainforge.schema.input_check import CheckedExecutionContext, CheckedPlainDataExecutionContext
+from trainforge.schema.endurance import EnduranceMutation, EnduranceQuery
 from trainforge.schema.generation import GenerationMutation, GenerationQuery
 from trainforge.schema.live import LiveMutation, LiveQuery
 from trainforge.schema.live_events import LiveSubscription
@@ -22,11 +23,13 @@ from trainforge.schema.routines import RoutinesMutation, RoutinesQuery
 from trainforge.schema.training import TrainingMutation, TrainingQuery
 
 Query = merge_types(
-    "Query", (AccountsQuery, ProgramsQuery, GenerationQuery, NodeQuery, TrainingQuery, RoutinesQuery, LiveQuery)
+    "Query",
+    (AccountsQuery, ProgramsQuery, GenerationQuery, NodeQuery, TrainingQuery, RoutinesQuery, LiveQuery, EnduranceQuery),
 )
 Subscription = merge_types("Subscription", (LiveSubscription,))
 Mutation = merge_types(
-    "Mutation", (AccountsMutation, GenerationMutation, TrainingMutation, RoutinesMutation, LiveMutation)
+    "Mutation",
+    (AccountsMutation, GenerationMutation, TrainingMutation, RoutinesMutation, LiveMutation, EnduranceMutation),
 )
 
 

@@ -39,8 +39,22 @@ class CircuitData:
     load_kg: float | None
 
 
-ExerciseData = Annotated[StandardData | EmomData | AmrapData | CircuitData, strawberry.union("ExerciseData")]
-_DATA_TYPES: dict[str, Any] = {"standard": StandardData, "emom": EmomData, "amrap": AmrapData, "circuit": CircuitData}
+@strawberry.type(description="What was done of an endurance step.")
+class StepData:
+    duration_seconds: int | None
+    distance_meters: float | None
+    pace_seconds_per_km: float | None
+    avg_hr: int | None
+    max_hr: int | None
+    zone_reached: int | None
+
+
+ExerciseData = Annotated[
+    StandardData | EmomData | AmrapData | CircuitData | StepData, strawberry.union("ExerciseData")
+]
+_DATA_TYPES: dict[str, Any] = {
+    "standard": StandardData, "emom": EmomData, "amrap": AmrapData, "circuit": CircuitData, "step": StepData,
+}
 
 
 @strawberry.type(description="What the plan asks of the exercise, as its type reads it.")
@@ -52,9 +66,12 @@ class ExerciseConfig:
     rounds: int | None = strawberry.field(description="Circuit rounds.")
     load_kg: float | None
     rest_seconds: int | None
+    step_index: int | None = strawberry.field(description="An endurance step: the index of its planned step.")
+    duration_seconds: int | None = strawberry.field(description="An endurance step: its planned duration.")
+    distance_meters: float | None = strawberry.field(description="An endurance step: its planned distance.")
 
 
-@strawberry.type(description="One exercise of the session as trained so far.")
+@strawberry.type(description="One exercise (or endurance step) of the session as trained so far.")
 class ExerciseProgress:
     position: int
     exercise_id: str | None = strawberry.field(description="The exercise library's id, when it is from it.")
@@ -108,12 +125,23 @@ class CircuitDataInput:
     load_kg: float | None = None
 
 
+@strawberry.input
+class StepDataInput:
+    duration_seconds: int | None = None
+    distance_meters: float | None = None
+    pace_seconds_per_km: float | None = None
+    avg_hr: int | None = None
+    max_hr: int | None = None
+    zone_reached: int | None = None
+
+
 @strawberry.input(one_of=True, description="Exactly one: the data of the exercise's type (it sets the type).")
 class ExerciseDataInput:
     standard: StandardDataInput | None = strawberry.UNSET
     emom: EmomDataInput | None = strawberry.UNSET
     amrap: AmrapDataInput | None = strawberry.UNSET
     circuit: CircuitDataInput | None = strawberry.UNSET
+    step: StepDataInput | None = strawberry.UNSET
 
     def to_fields(self) -> dict[str, Any]:
         """The one given, as pydantic reads it (with its type tag)."""

@@ -31,6 +31,7 @@ from trainforge.schema.training_content import (
 from trainforge.services import calendar, training
 
 if TYPE_CHECKING:
+    from trainforge.schema.endurance import EnduranceTemplate
     from trainforge.schema.live import SessionAttempt, SessionProgress
     from trainforge.schema.routines import Routine, RoutineAssignment, RoutineVersion
 
@@ -40,6 +41,7 @@ LazyRoutineVersion = Annotated["RoutineVersion", strawberry.lazy("trainforge.sch
 LazyAssignment = Annotated["RoutineAssignment", strawberry.lazy("trainforge.schema.routines")]
 # schema.live builds on sessions.
 LazyAttempt = Annotated["SessionAttempt", strawberry.lazy("trainforge.schema.live")]
+LazyEnduranceTemplate = Annotated["EnduranceTemplate", strawberry.lazy("trainforge.schema.endurance")]
 LazyProgress = Annotated["SessionProgress", strawberry.lazy("trainforge.schema.live")]
 
 
@@ -84,6 +86,13 @@ class TrainingSession:
         if self.routine_version_id is None:
             return None
         return await info.context.loaders.routine_version.load(self.routine_version_id)
+
+    @strawberry.field(description="The endurance template it was made from (source ENDURANCE_TEMPLATE); null "
+                      "once the template is deleted (the snapshot keeps its steps).")
+    async def endurance_template(self, info: Info[Context, None]) -> LazyEnduranceTemplate | None:
+        if self.endurance_template_id is None:
+            return None
+        return await info.context.loaders.endurance_template.load(self.endurance_template_id)
 
     @strawberry.field(description="Every start on a device, oldest first.")
     async def attempts(self, info: Info[Context, None]) -> list[LazyAttempt]:

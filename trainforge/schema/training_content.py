@@ -12,6 +12,7 @@ from typing import Any
 
 import strawberry
 
+from trainforge.models import endurance_content as endurance
 from trainforge.models import routines as routine_models
 from trainforge.models import training as models
 from trainforge.models import training_content as content
@@ -31,6 +32,8 @@ StepType = strawberry.enum(content.StepType)
 TargetKind = strawberry.enum(
     content.TargetKind, description="HR_ZONE (zone 1-5), or a range: HR (bpm), PACE (s/km), POWER (W)."
 )
+Sport = strawberry.enum(endurance.Sport)
+StepMetric = strawberry.enum(endurance.StepMetric, description="What a device shows and records during a step.")
 
 
 @strawberry.type(description="The intensity an endurance step aims at.")
@@ -50,6 +53,31 @@ class EnduranceStep:
     notes: str | None
 
 
+@strawberry.type(description="Where a planned step sits in one enclosing repeat block.")
+class RepeatPosition:
+    block_id: str = strawberry.field(description="The block's path in the template: \"2\" is its third item, "
+                                     "\"2.1\" the second item of that block (counted from 0).")
+    iteration: int = strawberry.field(description="1 to count.")
+    count: int
+
+
+@strawberry.type(description="One step of an expanded endurance plan, in the order it is done.")
+class PlannedStep:
+    index: int = strawberry.field(description="0, 1, 2... in the order the steps are done.")
+    type: StepType
+    duration_seconds: int | None
+    distance_meters: float | None
+    metrics: list[StepMetric]
+    target: StepTarget | None
+    target_bpm_low: int | None = strawberry.field(
+        description="An HR target (zone or range) in bpm for the session's athlete, when their zones are known.")
+    target_bpm_high: int | None
+    notes: str | None
+    block_id: str | None = strawberry.field(description="The innermost repeat block it came from.")
+    repeat_index: int | None = strawberry.field(description="Which iteration of that block (from 1).")
+    repeats: list[RepeatPosition] = strawberry.field(description="Every enclosing repeat block, outermost first.")
+
+
 @strawberry.type(description="A part of a workout: strength exercises and/or endurance steps.")
 class Section:
     name: str
@@ -65,6 +93,9 @@ class WorkoutSnapshot:
     duration_minutes: int | None
     sections: list[Section]
     notes: str | None
+    sport: Sport | None = strawberry.field(description="Endurance sessions made from a template.")
+    planned_steps: list[PlannedStep] = strawberry.field(
+        description="An endurance template's steps, repeat blocks expanded.")
 
 
 @strawberry.type(description="One set as done.")
@@ -84,10 +115,34 @@ class ExerciseLog:
     notes: str | None
 
 
-@strawberry.type(description="What was actually done, per exercise and set.")
+@strawberry.type(description="What was done of one planned endurance step.")
+class StepLog:
+    index: int = strawberry.field(description="The planned step's index.")
+    duration_seconds: int | None
+    distance_meters: float | None
+    pace_seconds_per_km: float | None
+    avg_hr: int | None
+    max_hr: int | None
+    zone_reached: int | None
+    completed: bool
+    notes: str | None
+
+
+@strawberry.type(description="A whole endurance session.")
+class EnduranceTotals:
+    duration_seconds: int | None
+    distance_meters: float | None
+    calories: int | None
+    avg_hr: int | None
+    max_hr: int | None
+
+
+@strawberry.type(description="What was actually done: per exercise and set, per planned endurance step.")
 class PerformanceLog:
     exercises: list[ExerciseLog]
     notes: str | None
+    steps: list[StepLog]
+    totals: EnduranceTotals | None
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -169,10 +224,14 @@ class PerformanceLogInput:
 
 
 # JSONB content, for reads compiled into one SQL statement (schema/tables.py).
-tables.content_type("WorkoutSnapshot", content.WorkoutSnapshot, sections="Section")
+tables.content_type("WorkoutSnapshot", content.WorkoutSnapshot, sections="Section", planned_steps="PlannedStep")
+tables.content_type("PlannedStep", endurance.PlannedStep, repeats="RepeatPosition")
+tables.content_type("RepeatPosition", endurance.RepeatPosition)
+tables.content_type("StepLog", endurance.StepLog)
+tables.content_type("EnduranceTotals", endurance.EnduranceTotals)
 tables.content_type("Section", content.Section, exercises="PrescribedExercise", steps="EnduranceStep")
 tables.content_type("EnduranceStep", content.EnduranceStep)
 tables.content_type("StepTarget", content.StepTarget)
-tables.content_type("PerformanceLog", content.PerformanceLog, exercises="ExerciseLog")
+tables.content_type("PerformanceLog", content.PerformanceLog, exercises="ExerciseLog", steps="StepLog")
 tables.content_type("ExerciseLog", content.ExerciseLog, sets="SetLog")
 tables.content_type("SetLog", content.SetLog)

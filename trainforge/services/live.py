@@ -18,7 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.db import Executor
 from trainforge.models.live import AttemptStatus, LoggedSet, SessionAttempt, SessionCursor, SessionProgress
-from trainforge.models.live_content import ExerciseConfig, ExerciseProgress, ExerciseStatus, ProgressItems
+from trainforge.models.endurance_content import EnduranceTotals, StepLog
+from trainforge.models.live_content import (
+    ExerciseConfig,
+    ExerciseProgress,
+    ExerciseStatus,
+    ExerciseType,
+    ProgressItems,
+    StepData,
+)
 from trainforge.models.training import SessionStatus
 from trainforge.models.training_content import ExerciseLog, PerformanceLog, SetLog, WorkoutSnapshot
 from trainforge.services import training
@@ -75,6 +83,12 @@ def initial_items(snapshot: WorkoutSnapshot) -> ProgressItems:
         items.append(ExerciseProgress(
             position=position, exercise_id=known.id if known else None, exercise_name=exercise.exercise, config=config,
         ))
+    for step in snapshot.planned_steps:  # an endurance session: one item per planned step
+        config = ExerciseConfig(step_index=step.index, duration_seconds=step.duration_seconds,
+                                distance_meters=step.distance_meters)
+        name = step.type.value.replace("_", "-") + (f" ({step.block_id}: {step.repeat_index})" if step.block_id else "")
+        items.append(ExerciseProgress(position=len(items), exercise_name=name, type=ExerciseType.STEP,
+                                      config=config, data=StepData()))
     return ProgressItems(items=items)
 
 
@@ -146,8 +160,15 @@ def performance_log(items: ProgressItems, logged: Sequence[Row]) -> PerformanceL
     by_position: dict[int, list[Row]] = {}
     for row in logged:
         by_position.setdefault(row.position, []).append(row)
-    exercises = []
+    exercises, steps = [], []
     for item in items.items:
+        if isinstance(item.data, StepData):
+            if item.status is not ExerciseStatus.NOT_STARTED:
+                steps.append(StepLog(
+                    index=item.config.step_index or 0, completed=item.status is ExerciseStatus.COMPLETED,
+                    notes=item.notes, **item.data.model_dump(exclude={"type"}),
+                ))
+            continue
         rows = by_position.get(item.position, [])
         if rows:
             done = [SetLog(reps=r.reps, load_kg=r.load_kg, duration_seconds=r.duration_seconds, rpe=r.rpe) for r in rows]
@@ -160,7 +181,7 @@ def performance_log(items: ProgressItems, logged: Sequence[Row]) -> PerformanceL
         else:
             done = [SetLog(reps=item.data.total_reps, load_kg=item.data.load_kg)] if item.data.total_reps else []
         exercises.append(ExerciseLog(exercise=item.exercise_name, sets=done[:100], notes=item.notes))
-    return PerformanceLog(exercises=exercises[:60])
+    return PerformanceLog(exercises=exercises[:60], steps=steps, totals=EnduranceTotals.of(steps) if steps else None)
 
 
 @dataclass(frozen=True, slots=True)
