@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from graphql import OperationDefinitionNode, build_schema, parse, validate
@@ -172,6 +172,21 @@ async def test_every_frontend_operation_runs(client, app, make_user, make_progra
             event = (await receive(ws))["payload"]["data"]["sessionEvents"]
         assert event["kind"] == "ATTEMPT_STARTED" and event["attempt"] == {"device": "phone"}
         ran.add("SessionEvents")
+        await send(ws, {"id": "2", "type": "subscribe", "payload": {
+            "query": operations["HeartRate"], "operationName": "HeartRate", "variables": {"sessionId": live_id}}})
+        async with asyncio.timeout(10):
+            assert (await receive(ws))["payload"]["data"]["heartRate"]["kind"] == "SUBSCRIBED"
+        recorded = await run("RecordHeartRate", {"input": {
+            "sessionId": live_id, "device": "strap", "startedAt": datetime.now(timezone.utc).isoformat(),
+            "offsetsMs": [0, 1000, 2000], "bpm": [120, 121, 122]}}, token=athlete_token)
+        assert recorded["recordHeartRate"]["accepted"] == 3
+        async with asyncio.timeout(10):
+            while (message := await receive(ws))["id"] != "2":
+                pass
+        assert message["payload"]["data"]["heartRate"]["latest"]["bpm"] == 122
+        ran.add("HeartRate")
+    series = await run("SessionHeartRate", {"id": live_id, "bucketSeconds": 1}, token=coach.token)
+    assert series["session"]["heartRateSummary"]["samples"] == 3
     write = {"clientId": str(uuid.uuid4()), "sessionId": live_id, "device": "phone", "position": 0}
     logged = await run("LogSet", {"input": {**write, "reps": 5, "loadKg": 60.0}}, token=athlete_token)
     assert logged["logSet"]["version"] == version + 1

@@ -29,7 +29,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
-from trainforge import background
+from trainforge import background, device_api
 from trainforge.config import Settings
 from trainforge.fanout import FanoutHub, GroupedTransportWSHandler
 from trainforge.gc_policy import FreezeSurvivors
@@ -286,6 +286,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route("/sessions/{session_id}/heart-rate", device_api.heart_rate_ndjson, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/metrics", metrics),
         ],

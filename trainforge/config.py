@@ -77,6 +77,16 @@ class Settings(BaseSettings):
     # Routine assignments without an end date schedule this many weeks of sessions.
     assignment_horizon_weeks: int = 12
 
+    # Fernet keys sealing wearables' OAuth credentials, comma-separated: the first seals, all open (rotation:
+    # put a new one first, run `trainforge rotate-token-keys`, then drop the old). Unset: derived from the secret.
+    token_keys: str | None = None
+
+    # Banister TRIMP's weighting a x e^(b x HRr) by sex (Banister 1991; Morton et al. 1990).
+    trimp_male_a: float = 0.64
+    trimp_male_b: float = 1.92
+    trimp_female_a: float = 0.86
+    trimp_female_b: float = 1.67
+
     # GraphQL limits (every mode)
     max_page_size: int = 100
     default_page_size: int = 20

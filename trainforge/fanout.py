@@ -1,4 +1,4 @@
-"""Grouped fan-out of `sessionEvents` over graphql-transport-ws.
+"""Grouped fan-out of a session's subscriptions (`sessionEvents`, `heartRate`: FEEDS) over graphql-transport-ws.
 
 strawberry executes a subscription's selection, and encodes its result, once per
 subscriber per event: with a thousand watchers of one session that is a
@@ -26,23 +26,37 @@ import dataclasses
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, get_operation_ast
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler, Operation
 
-from trainforge.resolvers import events
 from trainforge.resolvers.context import Context
 from trainforge.resolvers.loaders import Loaders
-from trainforge.services import live, training
+from trainforge.services import training
 from trainforge.transport import json_bytes
 from trainforge.websocket import SharedFrameProtocol, SharedText
 
 log = logging.getLogger(__name__)
 
-FIELD = "sessionEvents"
 SEND_TIMEOUT = 0.05  # seconds a socket may take to accept one frame before it is closed as too slow
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A subscription field of one session served by groups: where its events come from, the root value an
+    event executes on, and the SUBSCRIBED message that starts a member's stream (read on a connection)."""
+
+    channel: Callable[[uuid.UUID], str]
+    root: Callable[[dict[str, Any]], Any]
+    subscribed: Callable[[AsyncConnection, uuid.UUID], Awaitable[dict[str, Any]]]
+
+
+# Subscription field name -> its feed; the schema modules register theirs.
+FEEDS: dict[str, Feed] = {}
 
 
 @dataclass(eq=False)
@@ -69,6 +83,7 @@ def shared_payload(payload: bytes) -> SharedText:
 class Group:
     hub: FanoutHub
     key: tuple[str, str | None, str]
+    feed: Feed
     session_id: uuid.UUID
     query: str
     operation_name: str | None
@@ -79,7 +94,7 @@ class Group:
 
     async def run(self, context: Context) -> None:
         try:
-            async with await context.broker.subscribe(events.channel(self.session_id)) as subscription:
+            async with await context.broker.subscribe(self.feed.channel(self.session_id)) as subscription:
                 self.ready.set()
                 async for message in subscription:
                     if not self.members:
@@ -131,8 +146,9 @@ class FanoutHub:
         self.schema = schema
         self.groups: dict[tuple[str, str | None, str], Group] = {}
 
-    def session_of(self, operation: Operation) -> uuid.UUID | None:
-        """The session a groupable `sessionEvents` subscription is for; None sends it the ordinary way."""
+    def feed_of(self, operation: Operation) -> tuple[Feed, uuid.UUID] | None:
+        """The feed and session of a groupable subscription (one field of FEEDS, its session id the one
+        argument); None sends it the ordinary way."""
         operations = getattr(self.schema, "operations", None)
         if operations is None:
             return None
@@ -146,9 +162,10 @@ class FanoutHub:
         if not isinstance(definition, OperationDefinitionNode) or definition.operation is not OperationType.SUBSCRIPTION:
             return None
         selections = definition.selection_set.selections
-        if len(selections) != 1 or not isinstance(selections[0], FieldNode) or selections[0].name.value != FIELD:
+        if len(selections) != 1 or not isinstance(selections[0], FieldNode):
             return None
-        if selections[0].directives:
+        feed = FEEDS.get(selections[0].name.value)
+        if feed is None or selections[0].directives or len(selections[0].arguments) != 1:
             return None
         [argument] = selections[0].arguments
         value: Any = argument.value
@@ -157,18 +174,16 @@ class FanoutHub:
         else:
             value = getattr(value, "value", None)
         try:
-            return uuid.UUID(str(value))
+            return feed, uuid.UUID(str(value))
         except ValueError:
             return None
 
     async def execute(self, group: Group, context: Context, message: dict[str, Any]) -> bytes:
         """The event's payload for this group's selection, encoded once: `{"data": ...[, "errors": [...]]}`."""
-        from trainforge.schema.live_events import SessionEvent
-
         fresh = dataclasses.replace(context, loaders=Loaders(context.reader))
         document = self.schema.operations.parse(group.query)
         executor = self.schema.execution_context_class.build(
-            self.schema._schema, document, root_value=SessionEvent.of(message), context_value=fresh,
+            self.schema._schema, document, root_value=group.feed.root(message), context_value=fresh,
             raw_variable_values=group.variables, operation_name=group.operation_name,
         )
         if isinstance(executor, list):  # input refused: as strawberry would report it
@@ -194,15 +209,16 @@ class GroupedTransportWSHandler(BaseGraphQLTransportWSHandler):
         return self.view.fanout  # type: ignore[attr-defined]
 
     async def run_operation(self, operation: Operation) -> None:
-        session_id = self.hub.session_of(operation)
+        found = self.hub.feed_of(operation)
         viewer = getattr(self.context, "viewer", None)
-        if session_id is None or viewer is None:
+        if found is None or viewer is None:
             return await super().run_operation(operation)
+        feed, session_id = found
         async with self.context.reader.connect() as conn:
             if not await training.readers_among(conn, session_id, [viewer.id]):
                 return await super().run_operation(operation)  # it answers the refusal as it always does
         member = Member(self, operation.id, viewer.id)
-        group = self._group(operation, session_id)
+        group = self._group(operation, feed, session_id)
         try:
             # Listening first, then SUBSCRIBED with the version it reads, then events: a write in
             # between shows as a version gap, never as an event before the SUBSCRIBED one.
@@ -217,12 +233,13 @@ class GroupedTransportWSHandler(BaseGraphQLTransportWSHandler):
             if not group.members and group.task is not None:
                 group.task.cancel()
 
-    def _group(self, operation: Operation, session_id: uuid.UUID) -> Group:
+    def _group(self, operation: Operation, feed: Feed, session_id: uuid.UUID) -> Group:
         variables = json.dumps(operation.variables or {}, sort_keys=True)  # escapes what orjson refuses
         key = (operation.query, operation.operation_name, variables)
         group = self.hub.groups.get(key)
         if group is None or group.task is None or group.task.done():
-            group = Group(self.hub, key, session_id, operation.query, operation.operation_name, operation.variables)
+            group = Group(self.hub, key, feed, session_id, operation.query, operation.operation_name,
+                          operation.variables)
             self.hub.groups[key] = group
             group.task = asyncio.create_task(group.run(self.context), name=f"fanout {session_id}")
         return group
@@ -230,9 +247,7 @@ class GroupedTransportWSHandler(BaseGraphQLTransportWSHandler):
     async def _subscribed(self, group: Group, member: Member) -> None:
         """The SUBSCRIBED event for this member alone: where its stream starts."""
         async with self.context.reader.connect() as conn:
-            current = await live.progress_of(conn, [group.session_id])
-        event = {"kind": events.EventKind.SUBSCRIBED.value, "session": str(group.session_id),
-                 "version": current[0].version if current else None}
+            event = await group.feed.subscribed(conn, group.session_id)
         payload = await self.hub.execute(group, self.context, event)
         if not await self.websocket.send_shared(shared_payload(payload), member.head, SEND_TIMEOUT):
             await self.drop(member)

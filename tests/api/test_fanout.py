@@ -11,7 +11,7 @@ import gc
 import tracemalloc
 import uuid
 
-from trainforge.fanout import Group
+from trainforge.fanout import FEEDS, Group
 from trainforge.websocket import SharedText
 from trainforge.resolvers.context import Context
 from trainforge.resolvers.loaders import Loaders
@@ -26,7 +26,7 @@ async def test_a_hundred_thousand_events_leave_memory_flat(app, settings):
     view = app.state.graphql
     hub = view.fanout
     session_id = uuid.uuid4()
-    group = Group(hub, (QUERY, None, "{}"), session_id, QUERY, None, {"id": str(session_id)})
+    group = Group(hub, (QUERY, None, "{}"), FEEDS["sessionEvents"], session_id, QUERY, None, {"id": str(session_id)})
     context = Context(settings=settings, engine=view.engine, sessions=view.sessions, reader=view.reader,
                       loaders=Loaders(view.reader), generators=view.generators, broker=view.broker,
                       viewer=Viewer(uuid.uuid4(), Role.ATHLETE))
@@ -105,7 +105,8 @@ async def test_one_execution_per_event_and_a_slow_socket_is_dropped_not_awaited(
 
     fast, slow, revoked = FakeHandler(context(athlete), True), FakeHandler(context(athlete), False), \
         FakeHandler(context(stranger), True)
-    group = Group(view.fanout, (QUERY, None, "{}"), session_id, QUERY, None, {"id": str(session_id)})
+    group = Group(view.fanout, (QUERY, None, "{}"), FEEDS["sessionEvents"], session_id, QUERY, None,
+                  {"id": str(session_id)})
     members = [Member(fast, "a", athlete.id), Member(fast, "b", athlete.id), Member(slow, "c", athlete.id),
                Member(revoked, "d", stranger.id)]
     group.members.update(members)

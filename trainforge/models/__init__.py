@@ -14,6 +14,7 @@ from trainforge.models.programs import (
     WorkoutType,
 )
 from trainforge.models.endurance import EnduranceTemplate
+from trainforge.models.heart_rate import HeartRateBatch
 from trainforge.models.live import AttemptStatus, ClientWrite, LoggedSet, SessionAttempt, SessionCursor, SessionProgress
 from trainforge.models.routines import AssignmentStatus, Routine, RoutineAssignment, RoutineType, RoutineVersion
 from trainforge.models.training import PlanSource, SessionKind, SessionStatus, TrainingSession
@@ -23,6 +24,7 @@ __all__ = [
     "AttemptStatus",
     "ClientWrite",
     "EnduranceTemplate",
+    "HeartRateBatch",
     "LoggedSet",
     "SessionAttempt",
     "SessionCursor",

@@ -20,6 +20,7 @@ from trainforge.models.endurance_content import (
     StepType,
     TargetKind,
 )
+from trainforge.models.heart_rate_content import HeartRateStats
 from trainforge.models.program_content import FrozenContent, PrescribedExercise
 
 
@@ -77,3 +78,4 @@ class PerformanceLog(FrozenContent):
     notes: str | None = Field(default=None, max_length=2000)
     steps: list[StepLog] = Field(default_factory=list, max_length=MAX_PLANNED_STEPS)
     totals: EnduranceTotals | None = None
+    heart_rate: HeartRateStats | None = None  # from the session's samples, on completion

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from trainforge.models.live_content import ExerciseStatus
-from trainforge.resolvers.common import Outcome, attempt, in_transaction
 from trainforge.resolvers import events
+from trainforge.resolvers.common import Outcome, attempt, in_transaction
 from trainforge.resolvers.context import Context
 from trainforge.resolvers.events import EventKind
-from trainforge.services import live, progress, training
+from trainforge.resolvers.heart_rate import coefficients
+from trainforge.services import heart_rate, live, progress, training
 
 
 async def start(ctx: Context, session_id: uuid.UUID, device: str, rest: int | None) -> Outcome[live.Started]:
@@ -35,7 +39,11 @@ async def resume(ctx: Context, session_id: uuid.UUID) -> Outcome[tuple]:
 
 async def complete(ctx: Context, session_id: uuid.UUID) -> Outcome[live.Completed]:
     me = ctx.require_viewer()
-    outcome = await in_transaction(ctx, lambda s: live.complete(s, me, session_id, training.utc_now()))
+    async def work(s: AsyncSession) -> live.Completed:
+        done = await live.complete(s, me, session_id, training.utc_now())
+        return dataclasses.replace(done, session=await heart_rate.summarized(s, done.session, coefficients(ctx)))
+
+    outcome = await in_transaction(ctx, work)
     if outcome.value is not None:
         done = outcome.value
         await events.publish(ctx, session_id, EventKind.SESSION_COMPLETED,

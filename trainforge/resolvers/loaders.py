@@ -12,7 +12,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from trainforge.services import accounts, assignments, endurance, live, programs, routines, training
+from trainforge.services import accounts, assignments, endurance, heart_rate, live, programs, routines, training
 
 Fetch = Callable[[AsyncConnection, Sequence[uuid.UUID]], Awaitable[list[Row]]]
 
@@ -101,6 +101,9 @@ class Loaders:
     routine_versions = _many(routines.versions_of, "routine_id")
     assignment = _one(assignments.assignments_by_ids, "id")
     endurance_template = _one(endurance.templates_by_ids, "id")
+    # Heart rate: one batch (an event names it), a session's batches.
+    heart_rate_batch = _one(heart_rate.batches_by_ids, "id")
+    heart_rate_batches = _many(heart_rate.batches_of, "session_id")
     # Live sessions: by session id.
     attempts = _many(live.attempts_of, "session_id")
     progress = _one(live.progress_of, "session_id")

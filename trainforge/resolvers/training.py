@@ -6,14 +6,16 @@ import uuid
 from datetime import time
 
 from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.models.training import SessionStatus
+from trainforge.resolvers import events
 from trainforge.resolvers.common import Outcome, bad_input, in_transaction, page_arguments
 from trainforge.resolvers.compiled import TableRead
-from trainforge.resolvers import events
 from trainforge.resolvers.context import Context
 from trainforge.resolvers.events import EventKind
-from trainforge.services import calendar, training
+from trainforge.resolvers.heart_rate import coefficients
+from trainforge.services import calendar, heart_rate, training
 from trainforge.services.errors import InvalidInput
 from trainforge.services.pagination import Page
 
@@ -52,7 +54,11 @@ async def change_status(
 
 async def complete(ctx: Context, session_id: uuid.UUID, done: training.Completion) -> Outcome[Row]:
     me = ctx.require_viewer()
-    outcome = await in_transaction(ctx, lambda s: training.complete(s, me, session_id, done, training.utc_now()))
+    async def work(s: AsyncSession) -> Row:
+        row = await training.complete(s, me, session_id, done, training.utc_now())
+        return await heart_rate.summarized(s, row, coefficients(ctx))
+
+    outcome = await in_transaction(ctx, work)
     if outcome.value is not None:
         await events.publish(ctx, session_id, EventKind.SESSION_COMPLETED)
     return outcome

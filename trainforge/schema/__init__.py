@@ -15,6 +15,8 @@ from trainforge.schema.error_policy import Schema
 from trainforge.schema.input_check import CheckedExecutionContext, CheckedPlainDataExecutionContext
 from trainforge.schema.endurance import EnduranceMutation, EnduranceQuery
 from trainforge.schema.generation import GenerationMutation, GenerationQuery
+from trainforge.schema.heart_rate import HeartRateMutation
+from trainforge.schema.heart_rate_events import HeartRateSubscription
 from trainforge.schema.live import LiveMutation, LiveQuery
 from trainforge.schema.live_events import LiveSubscription
 from trainforge.schema.node import NodeQuery
@@ -26,10 +28,11 @@ Query = merge_types(
     "Query",
     (AccountsQuery, ProgramsQuery, GenerationQuery, NodeQuery, TrainingQuery, RoutinesQuery, LiveQuery, EnduranceQuery),
 )
-Subscription = merge_types("Subscription", (LiveSubscription,))
+Subscription = merge_types("Subscription", (LiveSubscription, HeartRateSubscription))
 Mutation = merge_types(
     "Mutation",
-    (AccountsMutation, GenerationMutation, TrainingMutation, RoutinesMutation, LiveMutation, EnduranceMutation),
+    (AccountsMutation, GenerationMutation, TrainingMutation, RoutinesMutation, LiveMutation, EnduranceMutation,
+     HeartRateMutation),
 )
 
 

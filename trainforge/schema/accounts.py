@@ -16,9 +16,11 @@ from trainforge.resolvers.common import Outcome, parse_id
 from trainforge.resolvers.context import Context
 from trainforge.schema import tables
 from trainforge.schema.errors import MutationError, to_mutation_errors
+from trainforge.schema.heart_rate import HeartRateZones
 from trainforge.schema.node import Node
 from trainforge.schema.pagination import Connection, connection
 from trainforge.services.accounts import ProfileFields, effective_max_hr
+from trainforge.services.heart_rate_zones import zones
 
 Role = strawberry.enum(models.Role, description="What a user is: an athlete who trains or a coach who plans.")
 Sex = strawberry.enum(models.Sex)
@@ -40,6 +42,12 @@ class AthleteProfile:
     @strawberry.field(description="Measured max HR, else the estimate 220 - age; null without either.")
     def effective_max_hr(self) -> int | None:
         return effective_max_hr(self.max_hr, self.birth_date)
+
+    @strawberry.field(description="Five heart-rate zones in bpm from effectiveMaxHr (Karvonen when restingHr is "
+                      "set); null without a max HR or birth date.")
+    def heart_rate_zones(self) -> HeartRateZones | None:
+        max_hr = effective_max_hr(self.max_hr, self.birth_date)
+        return HeartRateZones.of(zones(max_hr, self.resting_hr)) if max_hr else None
 
 
 @strawberry.type

@@ -7,13 +7,16 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry import Info
 
+from trainforge import fanout
 from trainforge.resolvers import events as resolve
 from trainforge.resolvers.common import parse_id
 from trainforge.resolvers.context import Context
 from trainforge.schema.live import LoggedSet, SessionAttempt, SessionProgress
 from trainforge.schema.training import TrainingSession
+from trainforge.services import live
 
 SessionEventKind = strawberry.enum(resolve.EventKind, description="SUBSCRIBED comes first, with the state when "
                                    "the subscription started; the others as they happen.")
@@ -68,3 +71,12 @@ class LiveSubscription:
     ) -> AsyncGenerator[SessionEvent, None]:
         async for message in resolve.session_events(info.context, parse_id(session_id, "sessionId")):
             yield SessionEvent.of(message)
+
+
+async def _subscribed(conn: AsyncConnection, session_id: uuid.UUID) -> dict[str, Any]:
+    current = await live.progress_of(conn, [session_id])
+    return {"kind": resolve.EventKind.SUBSCRIBED.value, "session": str(session_id),
+            "version": current[0].version if current else None}
+
+
+fanout.FEEDS["sessionEvents"] = fanout.Feed(channel=resolve.channel, root=SessionEvent.of, subscribed=_subscribed)

@@ -11,12 +11,14 @@ from strawberry import Info
 
 from trainforge.models import training as models
 from trainforge.models.programs import WorkoutStatus as WorkoutStatusModel
+from trainforge.resolvers import heart_rate as resolve_heart_rate
 from trainforge.resolvers import training as resolve
 from trainforge.resolvers.common import parse_id
-from trainforge.resolvers.context import Context
+from trainforge.resolvers.context import Context, PublicError
 from trainforge.schema import tables
 from trainforge.schema.accounts import User
 from trainforge.schema.errors import MutationError, to_mutation_errors
+from trainforge.schema.heart_rate import HeartRatePoint, HeartRateSeries, HeartRateSummary
 from trainforge.schema.pagination import Connection, connection
 from trainforge.schema.programs import Workout, WorkoutStatus
 from trainforge.schema.training_content import (
@@ -28,7 +30,7 @@ from trainforge.schema.training_content import (
     WorkoutSnapshot,
     plain,
 )
-from trainforge.services import calendar, training
+from trainforge.services import calendar, heart_rate, training
 
 if TYPE_CHECKING:
     from trainforge.schema.endurance import EnduranceTemplate
@@ -93,6 +95,20 @@ class TrainingSession:
         if self.endurance_template_id is None:
             return None
         return await info.context.loaders.endurance_template.load(self.endurance_template_id)
+
+    @strawberry.field(description="The heart-rate samples averaged per bucket (1-3600 s; wider when the session "
+                      "would give more than 2,000 points), for charts.")
+    async def heart_rate_series(self, info: Info[Context, None], bucket_seconds: int = 5) -> HeartRateSeries:
+        if not 1 <= bucket_seconds <= 3600:
+            raise PublicError("bucketSeconds must be 1 to 3600", "BAD_USER_INPUT", field="bucketSeconds")
+        bucket, points = heart_rate.series(await resolve_heart_rate.samples(info.context, self.id), bucket_seconds)
+        return HeartRateSeries(bucket_seconds=bucket, points=[HeartRatePoint(
+            at=p.at, avg=p.avg, min=p.min, max=p.max, samples=p.samples) for p in points])
+
+    @strawberry.field(description="What the heart-rate samples say so far (null without samples); a completed "
+                      "session also keeps it in its performance log.")
+    async def heart_rate_summary(self, info: Info[Context, None]) -> HeartRateSummary | None:
+        return await resolve_heart_rate.summary(info.context, self.id, self.athlete_id)  # type: ignore[return-value]
 
     @strawberry.field(description="Every start on a device, oldest first.")
     async def attempts(self, info: Info[Context, None]) -> list[LazyAttempt]:

@@ -13,10 +13,12 @@ from typing import Any
 import strawberry
 
 from trainforge.models import endurance_content as endurance
+from trainforge.models.heart_rate_content import HeartRateStats
 from trainforge.models import routines as routine_models
 from trainforge.models import training as models
 from trainforge.models import training_content as content
 from trainforge.schema import tables
+from trainforge.schema.heart_rate import HeartRateSummary
 from trainforge.schema.programs import PrescribedExercise
 
 SessionStatus = strawberry.enum(
@@ -143,6 +145,8 @@ class PerformanceLog:
     notes: str | None
     steps: list[StepLog]
     totals: EnduranceTotals | None
+    heart_rate: HeartRateSummary | None = strawberry.field(
+        description="From the session's heart-rate samples, computed on completion (again when samples come late).")
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -229,6 +233,7 @@ tables.content_type("PlannedStep", endurance.PlannedStep, repeats="RepeatPositio
 tables.content_type("RepeatPosition", endurance.RepeatPosition)
 tables.content_type("StepLog", endurance.StepLog)
 tables.content_type("EnduranceTotals", endurance.EnduranceTotals)
+tables.content_type("HeartRateSummary", HeartRateStats)
 tables.content_type("Section", content.Section, exercises="PrescribedExercise", steps="EnduranceStep")
 tables.content_type("EnduranceStep", content.EnduranceStep)
 tables.content_type("StepTarget", content.StepTarget)
