@@ -173,6 +173,43 @@ def cmd_cleanup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_rotate_token_keys(args: argparse.Namespace, settings: Settings) -> int:
+    """Seal every wearable's credentials under the first of TRAINFORGE_TOKEN_KEYS, in one transaction."""
+    from cryptography.fernet import InvalidToken
+
+    from trainforge.db import create_engine, database, session_factory
+    from trainforge.services import wearables
+
+    try:
+        vault = wearables.Vault.from_settings(settings)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 100 == 0:
+            print(f"re-sealed {done}/{total}", file=sys.stderr, flush=True)
+
+    async def run(url: str) -> int:
+        await _migrate(url, settings)
+        engine = create_engine(url, settings)
+        try:
+            async with session_factory(engine).begin() as session:
+                return await wearables.rotate_keys(session, vault, progress)
+        finally:
+            await engine.dispose()
+
+    with database(settings) as db:
+        try:
+            count = asyncio.run(run(db.url))
+        except InvalidToken:
+            print("error: some credentials were sealed under none of TRAINFORGE_TOKEN_KEYS; nothing changed "
+                  "(keep the old key in the list until the rotation is done)", file=sys.stderr)
+            return 1
+    print(f"{count} credential(s) sealed under the first key")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """A background worker in the foreground, until Ctrl-C or SIGTERM (`serve` runs one in-process too)."""
     from trainforge import background
@@ -298,6 +335,9 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser("cleanup", help="run the periodic cleanups once, now").set_defaults(func=cmd_cleanup)
+    sub.add_parser(
+        "rotate-token-keys", help="seal every wearable's credentials under the first of TRAINFORGE_TOKEN_KEYS"
+    ).set_defaults(func=cmd_rotate_token_keys)
     worker = sub.add_parser("worker", help="run a background worker (serve runs one in-process too)")
     worker.add_argument("--concurrency", type=_positive, default=2, help="jobs run at once (default 2)")
     worker.set_defaults(func=cmd_worker)

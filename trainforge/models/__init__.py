@@ -18,6 +18,7 @@ from trainforge.models.heart_rate import HeartRateBatch
 from trainforge.models.live import AttemptStatus, ClientWrite, LoggedSet, SessionAttempt, SessionCursor, SessionProgress
 from trainforge.models.routines import AssignmentStatus, Routine, RoutineAssignment, RoutineType, RoutineVersion
 from trainforge.models.training import PlanSource, SessionKind, SessionStatus, TrainingSession
+from trainforge.models.wearables import Wearable, WearableStatus, WearableType
 
 __all__ = [
     "AssignmentStatus",
@@ -50,6 +51,9 @@ __all__ = [
     "TrainingSession",
     "Units",
     "User",
+    "Wearable",
+    "WearableStatus",
+    "WearableType",
     "WorkoutInstance",
     "WorkoutStatus",
     "WorkoutType",

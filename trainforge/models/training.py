@@ -33,6 +33,7 @@ class PlanSource(str, enum.Enum):
     ROUTINE_ASSIGNMENT = "routine_assignment"
     ENDURANCE_TEMPLATE = "endurance_template"
     PRESCRIPTION = "prescription"  # later: coach prescriptions
+    IMPORTED = "imported"  # an activity file (FIT) recorded elsewhere
 
 
 class TrainingSession(UUIDPrimaryKey, Timestamps, Base):

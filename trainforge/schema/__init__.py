@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 
 from trainforge.config import Settings
 from trainforge.schema.accounts import AccountsMutation, AccountsQuery
+from trainforge.schema.activities import ActivitiesMutation
 from trainforge.schema.caches import CachedOperations, OperationCache
 from trainforge.schema.errors import ERROR_TYPES
 from trainforge.schema.error_policy import Schema
@@ -23,16 +24,18 @@ from trainforge.schema.node import NodeQuery
 from trainforge.schema.programs import ProgramsQuery
 from trainforge.schema.routines import RoutinesMutation, RoutinesQuery
 from trainforge.schema.training import TrainingMutation, TrainingQuery
+from trainforge.schema.wearables import WearablesMutation, WearablesQuery
 
 Query = merge_types(
     "Query",
-    (AccountsQuery, ProgramsQuery, GenerationQuery, NodeQuery, TrainingQuery, RoutinesQuery, LiveQuery, EnduranceQuery),
+    (AccountsQuery, ProgramsQuery, GenerationQuery, NodeQuery, TrainingQuery, RoutinesQuery, LiveQuery, EnduranceQuery,
+     WearablesQuery),
 )
 Subscription = merge_types("Subscription", (LiveSubscription, HeartRateSubscription))
 Mutation = merge_types(
     "Mutation",
     (AccountsMutation, GenerationMutation, TrainingMutation, RoutinesMutation, LiveMutation, EnduranceMutation,
-     HeartRateMutation),
+     HeartRateMutation, WearablesMutation, ActivitiesMutation),
 )
 
 

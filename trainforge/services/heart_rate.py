@@ -23,7 +23,7 @@ from trainforge.models.accounts import AthleteProfile
 from trainforge.models.heart_rate import MAX_BATCH_SAMPLES, HeartRateBatch
 from trainforge.models.heart_rate_content import HeartRateStats
 from trainforge.models.training import SessionStatus
-from trainforge.services import training
+from trainforge.services import training, wearables
 from trainforge.services.accounts import effective_max_hr
 from trainforge.services.auth import Viewer
 from trainforge.services.errors import InvalidInput, NotFound, raise_problems
@@ -84,10 +84,11 @@ def _at(ms: int) -> datetime:
 
 async def ingest(
     session: AsyncSession, viewer: Viewer, session_id: uuid.UUID, samples: Samples, now: datetime,
-    coefficients: TrimpCoefficients = TrimpCoefficients(),
+    coefficients: TrimpCoefficients = TrimpCoefficients(), resummarize: bool = True,
 ) -> Ingested:
     """Keep a batch's good samples as one row (the athlete's own sessions only); count what was dropped. A
-    completed session's HR summary is computed again (a watch that synced afterwards)."""
+    completed session's HR summary is computed again (a watch that synced afterwards) unless the caller
+    will (`resummarize`)."""
     _check(samples)
     lock = func.pg_advisory_xact_lock(func.hashtextextended(cast(sessions.c.id, Text), 7))
     row = (await session.execute(
@@ -129,10 +130,25 @@ async def ingest(
             started_at=_at(start), ended_at=_at(kept[-1][0]), samples=len(kept),
             offsets_ms=[at - start for at, _ in kept], bpm=[bpm for _, bpm in kept],
         ))
-        if row.status is SessionStatus.COMPLETED:
+        await wearables.synced(session, viewer.id, samples.device.strip(), _at(kept[-1][0]))
+        if row.status is SessionStatus.COMPLETED and resummarize:
             await summarized(session, row, coefficients)
     return Ingested(session_id, batch_id, len(kept), out_of_range, outside, duplicates,
                     _at(kept[0][0]) if kept else None, _at(kept[-1][0]) if kept else None)
+
+
+async def ingest_all(
+    session: AsyncSession, viewer: Viewer, session_id: uuid.UUID, batches_in: Sequence[Samples], now: datetime,
+    coefficients: TrimpCoefficients = TrimpCoefficients(),
+) -> list[Ingested]:
+    """Several batches of one request in the caller's transaction; a completed session's summary once."""
+    done = [await ingest(session, viewer, session_id, samples, now, coefficients, resummarize=False)
+            for samples in batches_in]
+    if any(d.accepted for d in done):
+        row = (await session.execute(select(sessions).where(sessions.c.id == session_id))).one()
+        if row.status is SessionStatus.COMPLETED:
+            await summarized(session, row, coefficients)
+    return done
 
 
 async def _stored_instants(db: Executor, session_id: uuid.UUID, first_ms: int, last_ms: int) -> set[int]:
