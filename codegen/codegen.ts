@@ -30,6 +30,7 @@ const config: CodegenConfig = {
           Date: 'string', // ISO 8601 date, 2026-03-01
           DateTime: 'string', // ISO 8601 date and time
           Time: 'string', // local time of day, 07:30:00
+          Upload: 'File | Blob', // a multipart request's file part (importActivity)
         },
         useTypeImports: true,
       },

@@ -8,6 +8,7 @@ needs Node; `.ci/run` regenerates them and fails on drift, so this suite does no
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -19,6 +20,7 @@ from trainforge.schema import export_sdl
 from trainforge.tools.codegen import SCHEMA_FILE, operation_documents, operations_document
 
 from conftest import REPO
+from fit_activity import activity_fit
 from ws_client import TRANSPORT_WS, assert_ack, receive, send, serving
 from websockets.asyncio.client import connect
 
@@ -228,6 +230,23 @@ async def test_every_frontend_operation_runs(client, app, make_user, make_progra
         "steps": [{"index": 0, "durationSeconds": 600, "avgHr": 128}]}}, token=athlete_token)
     assert done["logEnduranceSession"]["session"]["performanceLog"]["totals"]["durationSeconds"] == 600
     await run("DeleteEnduranceTemplate", {"id": template["id"]}, token=coach.token)
+
+    # A wearable, and an activity file through a multipart upload.
+    watch = (await run("ConnectWearable", {"input": {"type": "COROS", "name": "Pace 3", "accessToken": "t0k3n"}},
+                       token=athlete_token))["connectWearable"]["wearable"]
+    assert watch["hasCredentials"] and "accessToken" not in watch
+    await run("UpdateWearable", {"input": {"id": watch["id"], "model": "Pace 3"}}, token=athlete_token)
+    await run("DisconnectWearable", {"id": watch["id"]}, token=athlete_token)
+    assert (await run("Wearables", token=athlete_token))["wearables"][0]["hasCredentials"] is False
+    await run("RemoveWearable", {"id": watch["id"]}, token=athlete_token)
+    upload = await client.post("/graphql", headers={"Authorization": f"Bearer {athlete_token}"}, files={
+        "operations": (None, json.dumps({"query": operations["ImportActivity"], "operationName": "ImportActivity",
+                                         "variables": {"file": None}})),
+        "map": (None, json.dumps({"0": ["variables.file"]})),
+        "0": ("run.fit", activity_fit(datetime(2026, 11, 29, 6, 0, tzinfo=timezone.utc), minutes=4), "application/octet-stream"),
+    })
+    assert upload.json()["data"]["importActivity"]["heartRateSamples"] == 240, upload.text
+    ran.add("ImportActivity")
 
     unlinked = await run("UnlinkCoach", {"coachId": str(coach.id)}, token=athlete_token)
     assert unlinked["unlinkCoach"]["coachId"] == str(coach.id)

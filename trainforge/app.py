@@ -91,6 +91,9 @@ class GraphQLApp(GraphQL):
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            # importActivity takes a file. Bearer tokens, not cookies, authenticate: a cross-site form
+            # cannot send one, so multipart requests carry no CSRF risk here.
+            multipart_uploads_enabled=True,
             **kwargs,
         )
         self.settings = settings
@@ -287,6 +290,8 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/sessions/{session_id}/heart-rate", device_api.heart_rate_ndjson, methods=["POST"]),
+            Route("/sessions/{session_id}/workout.fit", device_api.workout_file, methods=["GET"]),
+            Route("/sessions/{session_id}/workout.zwo", device_api.workout_file, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/metrics", metrics),
         ],

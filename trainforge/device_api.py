@@ -1,4 +1,4 @@
-"""Plain HTTP for devices and their gateways: heart-rate samples as NDJSON.
+"""Plain HTTP for devices and their gateways: heart-rate samples in as NDJSON, workout files out.
 
     POST /sessions/{session_id}/heart-rate?device=NAME
     Authorization: Bearer <token>            (the same tokens as GraphQL)
@@ -9,24 +9,34 @@
 400 when a line is not a sample (nothing is stored; the error names the line), 401 without a valid
 token, 404 for a session that is not the viewer's, 413 above MAX_SAMPLES or MAX_BODY_BYTES. All the
 samples of a request are stored in one transaction, a row per 10,000; watchers get one event per row.
+
+    GET /sessions/{session_id}/workout.fit    a FIT workout of the session's planned steps (Garmin)
+    GET /sessions/{session_id}/workout.zwo    a Zwift workout of a ride (?ftp=watts for power targets)
+
+for a session the viewer may read (its athlete, their coach); 404 otherwise or without structured steps,
+400 when the session cannot be such a file (the error says why).
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
 import uuid
 from datetime import datetime, timezone
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from trainforge.models.heart_rate import MAX_BATCH_SAMPLES
 from trainforge.resolvers import heart_rate as resolve
-from trainforge.services import auth, heart_rate, training
+from trainforge.services import auth, fit_files, heart_rate, training
+from trainforge.services.auth import Viewer
 from trainforge.services.errors import InvalidInput, NotFound, ServiceError, Unauthenticated
 
 MAX_SAMPLES = 500_000
 MAX_BODY_BYTES = 32 * 1024 * 1024
+PARSE_IN_THREAD_BYTES = 1024 * 1024
 
 
 def _error(status: int, message: str, code: str, field: str | None = None) -> JSONResponse:
@@ -109,13 +119,17 @@ async def _body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
+def _viewer(request: Request) -> Viewer:
+    token = auth.bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise Unauthenticated("a bearer token is required")
+    return auth.verify_token(request.app.state.graphql.settings, token)
+
+
 async def heart_rate_ndjson(request: Request) -> JSONResponse:
     view = request.app.state.graphql
     try:
-        token = auth.bearer_token(request.headers.get("authorization"))
-        if token is None:
-            raise Unauthenticated("a bearer token is required")
-        viewer = auth.verify_token(view.settings, token)
+        viewer = _viewer(request)
     except Unauthenticated as exc:
         return _error(401, exc.message, "UNAUTHENTICATED")
     try:
@@ -127,7 +141,8 @@ async def heart_rate_ndjson(request: Request) -> JSONResponse:
     if body is None:
         return _error(413, f"at most {MAX_BODY_BYTES} bytes a request", "PAYLOAD_TOO_LARGE")
     try:
-        instants, bpms = parse(body)
+        # A big body parses in a thread: the loop keeps serving (live events) meanwhile.
+        instants, bpms = parse(body) if len(body) < PARSE_IN_THREAD_BYTES else await asyncio.to_thread(parse, body)
     except BadLine as exc:
         return _error(400, exc.message, "BAD_USER_INPUT", exc.field)
     except OverflowError:
@@ -135,8 +150,7 @@ async def heart_rate_ndjson(request: Request) -> JSONResponse:
     now, trimp = training.utc_now(), resolve.coefficients_of(view.settings)
     try:
         async with view.sessions.begin() as session:
-            done = [await heart_rate.ingest(session, viewer, session_id, samples, now, trimp)
-                    for samples in batches(device, instants, bpms)]
+            done = await heart_rate.ingest_all(session, viewer, session_id, batches(device, instants, bpms), now, trimp)
     except NotFound as exc:
         return _error(404, exc.message, "NOT_FOUND", "sessionId")
     except ServiceError as exc:
@@ -152,3 +166,36 @@ async def heart_rate_ndjson(request: Request) -> JSONResponse:
                     "duplicate": sum(d.duplicates for d in done)},
         "firstAt": min(firsts).isoformat() if firsts else None, "lastAt": max(lasts).isoformat() if lasts else None,
     })
+
+
+async def workout_file(request: Request) -> Response:
+    view = request.app.state.graphql
+    try:
+        viewer = _viewer(request)
+    except Unauthenticated as exc:
+        return _error(401, exc.message, "UNAUTHENTICATED")
+    try:
+        session_id = uuid.UUID(request.path_params["session_id"])
+    except ValueError:
+        session_id = None
+    async with view.reader.connect() as conn:
+        row = await training.get_session(conn, viewer, session_id) if session_id else None
+        if row is None or not row.workout_snapshot.planned_steps:
+            return _error(404, "no such session with structured steps", "NOT_FOUND", "sessionId")
+        zones, _ = await heart_rate.zones_of(conn, row.athlete_id)
+    snapshot = row.workout_snapshot
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", snapshot.name).strip("-")[:60] or "workout"
+    try:
+        if request.url.path.endswith(".fit"):
+            body = fit_files.workout_fit(snapshot, training.utc_now())
+            return Response(body, media_type="application/vnd.ant.fit",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.fit"'})
+        ftp = request.query_params.get("ftp")
+        watts = int(ftp) if ftp and ftp.isdigit() and 0 < int(ftp) <= 2000 else None
+        if ftp is not None and watts is None:
+            raise InvalidInput("ftp is watts, 1 to 2000", field="ftp")
+        body = fit_files.workout_zwo(snapshot, watts, zones).encode()
+        return Response(body, media_type="application/xml",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.zwo"'})
+    except InvalidInput as exc:
+        return _error(400, exc.message, "BAD_USER_INPUT", exc.field)

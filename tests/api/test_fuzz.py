@@ -47,6 +47,8 @@ CUSTOM_SCALARS = {
         min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(timezone.utc)
     ).map(lambda d: _string(d.isoformat())),
     "JSON": st.text(alphabet=st.characters(codec="utf-8", min_codepoint=0, max_codepoint=0x7F)).map(_string),
+    # In a JSON body an Upload can only be something that is not a file: it must meet a typed error.
+    "Upload": st.text(max_size=20).map(_string),
 }
 
 
