@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/tree_sizes.py
 	$(BIN)/python bench/generation.py
 	$(BIN)/python bench/session_fanout.py --subscribers 1000 --duration 10
+	$(BIN)/python bench/hr_fanout.py --subscribers 1000 --duration 10
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info codegen/node_modules

@@ -151,19 +151,27 @@ class Writer:
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(self.host, int(self.port))
 
-    async def graphql(self, query: str, variables: dict) -> tuple[float, dict]:
-        """(when the request went out, the mutation's payload)."""
-        body = json.dumps({"query": query, "variables": variables}).encode()
-        request = (f"POST /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+    async def post(self, path: str, body: bytes, content_type: str = "application/json") -> tuple[float, dict]:
+        """(when the request went out, the JSON answer); anything but 200 stops the bench."""
+        request = (f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: {content_type}\r\n"
                    f"Authorization: Bearer {self.token}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
         sent = time.perf_counter()
         self.writer.write(request)
         head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
         headers = dict(line.lower().split(": ", 1) for line in head[1:] if line)
         answer = json.loads(await self.reader.readexactly(int(headers["content-length"])))
-        if not head[0].startswith("HTTP/1.1 200") or "errors" in answer or answer["data"]["logSet"]["errors"]:
-            raise SystemExit(f"the write failed: {head[0]} {answer}")
-        return sent, answer["data"]["logSet"]
+        if not head[0].startswith("HTTP/1.1 200"):
+            raise SystemExit(f"the request failed: {head[0]} {answer}")
+        return sent, answer
+
+    async def graphql(self, query: str, variables: dict) -> tuple[float, dict]:
+        """(when the request went out, the mutation's payload)."""
+        sent, answer = await self.post("/graphql", json.dumps({"query": query, "variables": variables}).encode())
+        data = answer.get("data") or {}
+        payload = next(iter(data.values()), None) if "errors" not in answer else None
+        if payload is None or payload.get("errors"):
+            raise SystemExit(f"the write failed: {answer}")
+        return sent, payload
 
     def close(self) -> None:
         self.writer.close()
@@ -210,7 +218,7 @@ class FrameReader(asyncio.Protocol):
                 payload = self.inflate().decompress(payload + b"\x00\x00\xff\xff")
             message = json.loads(payload)
             if message.get("type") == "next":
-                self.subscriber.received.append((message["payload"]["data"]["sessionEvents"]["version"], now))
+                self.subscriber.next_message(message["payload"], now)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.closed.done():
@@ -224,6 +232,8 @@ class Subscriber:
         self.ws: Any = None
         self.reader: FrameReader | None = None
 
+    QUERY = EVENTS
+
     async def open(self, ws_url: str, token: str, session_id: str, compress: bool) -> None:
         self.ws = await connect(ws_url, subprotocols=["graphql-transport-ws"], compression="deflate" if compress else None,
                                 max_queue=None, open_timeout=60, ping_interval=None)
@@ -231,11 +241,14 @@ class Subscriber:
         ack = json.loads(await self.ws.recv())
         assert ack["type"] == "connection_ack", ack
         await self.ws.send(json.dumps({"id": str(uuid.uuid4()), "type": "subscribe",
-                                       "payload": {"query": EVENTS, "variables": {"id": session_id}}}))
+                                       "payload": {"query": self.QUERY, "variables": {"id": session_id}}}))
         first = await self.ws.recv()
         if isinstance(first, bytes):
             raise SystemExit("a binary frame: browsers and graphql-ws refuse those")
-        assert json.loads(first)["payload"]["data"]["sessionEvents"]["kind"] == "SUBSCRIBED", first
+        assert next(iter(json.loads(first)["payload"]["data"].values()))["kind"] == "SUBSCRIBED", first
+
+    def next_message(self, payload: dict, now: float) -> None:
+        self.received.append((payload["data"]["sessionEvents"]["version"], now))
 
     def read(self) -> None:
         """From now on the socket's frames go to a FrameReader (nothing else is in flight: no event was written)."""
