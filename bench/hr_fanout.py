@@ -108,15 +108,15 @@ def _norm(at: str) -> str:
     return iso_ms(round(datetime.fromisoformat(at).timestamp() * 1000))
 
 
-async def ingest(args: argparse.Namespace, server: Server, sessions: list[tuple[str, str]], how: str) -> dict[str, Any]:
-    """Samples stored per second with 5,000-sample batches, each of new instants (1 ms apart)."""
-    cursor = {session_id: round(time.time() * 1000) - 50_000 for _, session_id in sessions}
-    span = {session_id: 0 for _, session_id in sessions}
+async def ingest(
+    args: argparse.Namespace, server: Server, sessions: list[tuple[str, str]], how: str, cursor: dict[str, int]
+) -> dict[str, Any]:
+    """Samples stored per second with 5,000-sample batches, each of new instants (1 ms apart from the
+    session's `cursor` on)."""
 
     def body(session_id: str) -> tuple[str, bytes, str]:
         start = cursor[session_id]
         cursor[session_id] += BATCH
-        span[session_id] += BATCH
         if how == "ndjson":
             lines = b"\n".join(b'{"at":%d,"bpm":%d}' % (start + i, 100 + i % 80) for i in range(BATCH))
             return f"/sessions/{session_id}/heart-rate?device=gateway", lines, "application/x-ndjson"
@@ -129,15 +129,19 @@ async def ingest(args: argparse.Namespace, server: Server, sessions: list[tuple[
 
     async def client(number: int) -> None:
         nonlocal stored
-        token, session_id = sessions[number % len(sessions)]
-        device = Writer(server.url, token)
-        await device.open()
+        mine = sessions[number::args.ingest_connections]  # each client writes to sessions of its own
+        devices = {session_id: Writer(server.url, token) for token, session_id in mine}
+        for device in devices.values():
+            await device.open()
         try:
             while time.perf_counter() < stop:
-                # A session's window grows with the clock: keep each within the minute the server allows ahead.
-                if cursor[session_id] > round(time.time() * 1000) + 55_000:
-                    await asyncio.sleep(0.05)
-                    continue
+                # A session takes instants up to a minute ahead of now: write to one with room left.
+                now = round(time.time() * 1000)
+                room = [session_id for session_id in devices if cursor[session_id] + BATCH < now + 55_000]
+                if not room:
+                    raise SystemExit("every session's time is full: give --ingest-sessions more")
+                session_id = min(room, key=cursor.__getitem__)
+                device = devices[session_id]
                 path, payload, kind = body(session_id)
                 _, answer = await device.post(path, payload, kind)
                 kept = answer["accepted"] if how == "ndjson" else answer["data"]["recordHeartRate"]["accepted"]
@@ -145,7 +149,8 @@ async def ingest(args: argparse.Namespace, server: Server, sessions: list[tuple[
                     raise SystemExit(f"samples were dropped: {answer}")
                 stored += kept
         finally:
-            device.close()
+            for device in devices.values():
+                device.close()
 
     log(f"ingesting {how} for {args.ingest_seconds} s with {args.ingest_connections} connection(s) ...")
     begin = time.perf_counter()
@@ -170,15 +175,19 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             try:
                 await server.wait_healthy()
                 async with httpx.AsyncClient(timeout=30) as client:
-                    count = max(args.sessions, args.ingest_connections)
+                    # The fan-out's sessions, then the ingest's: each session takes new instants (1 ms apart) from
+                    # 50 s before its start to a minute ahead of now, so a run needs many of them.
+                    count = args.sessions + (2 * args.ingest_sessions if args.ingest_seconds else 0)
                     log(f"preparing {count} athletes with a session in progress ...")
                     sessions = [await prepare_session(client, server.url) for _ in range(count)]
                 result: dict[str, Any] = {}
                 if args.subscribers:
                     result["fan_out"] = await fan_out(args, server, sessions[:args.sessions])
                 if args.ingest_seconds:
-                    result["ndjson"] = await ingest(args, server, sessions, "ndjson")
-                    result["graphql"] = await ingest(args, server, sessions, "graphql")
+                    rest = sessions[args.sessions:]
+                    cursor = {session_id: round(time.time() * 1000) - 50_000 for _, session_id in rest}
+                    result["ndjson"] = await ingest(args, server, rest[:args.ingest_sessions], "ndjson", cursor)
+                    result["graphql"] = await ingest(args, server, rest[args.ingest_sessions:], "graphql", cursor)
                 return result
             finally:
                 server.stop()
@@ -197,6 +206,7 @@ def main() -> int:
     parser.add_argument("--compress", action="store_true", help="permessage-deflate, as browsers negotiate")
     parser.add_argument("--ingest-seconds", type=float, default=10.0, help="seconds of each ingest run (0: none)")
     parser.add_argument("--ingest-connections", type=int, default=4, help="concurrent ingesting clients (default 4)")
+    parser.add_argument("--ingest-sessions", type=int, default=40, help="sessions written to by each ingest run")
     args = parser.parse_args()
     try:
         import uvloop

@@ -22,9 +22,12 @@ from typing import Any
 from graphql import (
     ArgumentNode,
     DocumentNode,
+    GraphQLBoolean,
     GraphQLError,
+    GraphQLFloat,
     GraphQLInputObjectType,
     GraphQLInputType,
+    GraphQLInt,
     GraphQLList,
     GraphQLSchema,
     TypeInfo,
@@ -42,6 +45,9 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from trainforge.schema.compiled_reads import CompiledReads
 from trainforge.schema.execution import PlainDataExecutionContext
 from trainforge.services.input_safety import problem_in
+
+
+NUMBERS = (GraphQLInt, GraphQLFloat, GraphQLBoolean)  # nothing in them can be unstorable
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +99,8 @@ def _walk(value: Any, type_: GraphQLInputType, path: str) -> tuple[str, str] | N
         return None
     type_ = get_nullable_type(type_)  # type: ignore[assignment]
     if isinstance(type_, GraphQLList) and isinstance(value, list):
+        if get_nullable_type(type_.of_type) in NUMBERS:  # numbers store as they come (heart-rate batches)
+            return None
         for index, item in enumerate(value):
             if (found := _walk(item, type_.of_type, f"{path}.{index}")) is not None:
                 return found
