@@ -19,20 +19,24 @@ import argparse
 import asyncio
 import gc
 import json
-import os
 import sys
-import tempfile
 import time
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from session_fanout import Server, Subscriber, Writer, libpq_url, log, percentile, prepare_session  # noqa: E402
+from session_fanout import (  # noqa: E402
+    Server,
+    Subscriber,
+    Writer,
+    log,
+    percentile,
+    prepare_session,
+    scratch_database,
+)
 
 EVENTS = "subscription ($id: ID!) { heartRate(sessionId: $id) { kind latest { at bpm zone } rollingAverage } }"
 RECORD = ("mutation ($input: RecordHeartRateInput!) { recordHeartRate(input: $input) { accepted "
@@ -160,41 +164,27 @@ async def ingest(
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    server_url = os.environ.get("DATABASE_URL")
-    if not server_url:
-        raise SystemExit("set DATABASE_URL to a PostgreSQL server (a scratch database is made there and dropped)")
-    name = f"tf_hr_{uuid.uuid4().hex[:8]}"
-    admin = libpq_url(server_url)
-    conn = await asyncpg.connect(admin)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    database_url = admin.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        with tempfile.TemporaryDirectory(prefix="tf-hr-") as log_dir:
-            server = Server(database_url, "memory", "", Path(log_dir), 0)
-            try:
-                await server.wait_healthy()
-                async with httpx.AsyncClient(timeout=30) as client:
-                    # The fan-out's sessions, then the ingest's: each session takes new instants (1 ms apart) from
-                    # 50 s before its start to a minute ahead of now, so a run needs many of them.
-                    count = args.sessions + (2 * args.ingest_sessions if args.ingest_seconds else 0)
-                    log(f"preparing {count} athletes with a session in progress ...")
-                    sessions = [await prepare_session(client, server.url) for _ in range(count)]
-                result: dict[str, Any] = {}
-                if args.subscribers:
-                    result["fan_out"] = await fan_out(args, server, sessions[:args.sessions])
-                if args.ingest_seconds:
-                    rest = sessions[args.sessions:]
-                    cursor = {session_id: round(time.time() * 1000) - 50_000 for _, session_id in rest}
-                    result["ndjson"] = await ingest(args, server, rest[:args.ingest_sessions], "ndjson", cursor)
-                    result["graphql"] = await ingest(args, server, rest[args.ingest_sessions:], "graphql", cursor)
-                return result
-            finally:
-                server.stop()
-    finally:
-        conn = await asyncpg.connect(admin)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
+    async with scratch_database("tf_hr") as (database_url, log_dir):
+        server = Server(database_url, "memory", "", log_dir, 0)
+        try:
+            await server.wait_healthy()
+            async with httpx.AsyncClient(timeout=30) as client:
+                # The fan-out's sessions, then the ingest's: each session takes new instants (1 ms apart) from
+                # 50 s before its start to a minute ahead of now, so a run needs many of them.
+                count = args.sessions + (2 * args.ingest_sessions if args.ingest_seconds else 0)
+                log(f"preparing {count} athletes with a session in progress ...")
+                sessions = [await prepare_session(client, server.url) for _ in range(count)]
+            result: dict[str, Any] = {}
+            if args.subscribers:
+                result["fan_out"] = await fan_out(args, server, sessions[:args.sessions])
+            if args.ingest_seconds:
+                rest = sessions[args.sessions:]
+                cursor = {session_id: round(time.time() * 1000) - 50_000 for _, session_id in rest}
+                result["ndjson"] = await ingest(args, server, rest[:args.ingest_sessions], "ndjson", cursor)
+                result["graphql"] = await ingest(args, server, rest[args.ingest_sessions:], "graphql", cursor)
+            return result
+        finally:
+            server.stop()
 
 
 def main() -> int:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -40,6 +41,7 @@ import uuid
 import zlib
 from datetime import date
 from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -345,23 +347,29 @@ async def run(args: argparse.Namespace, database_url: str, log_dir: Path) -> dic
     }
 
 
-async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+@contextlib.asynccontextmanager
+async def scratch_database(prefix: str) -> AsyncIterator[tuple[str, Path]]:
+    """(the URL of a new database on DATABASE_URL's server, a folder for server logs); both go afterwards."""
     server_url = os.environ.get("DATABASE_URL")
     if not server_url:
         raise SystemExit("set DATABASE_URL to a PostgreSQL server (a scratch database is made there and dropped)")
-    name = f"tf_fanout_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = libpq_url(server_url)
     conn = await asyncpg.connect(admin)
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
-    database_url = admin.rsplit("/", 1)[0] + f"/{name}"
     try:
-        with tempfile.TemporaryDirectory(prefix="tf-fanout-") as log_dir:
-            return await run(args, database_url, Path(log_dir))
+        with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as log_dir:
+            yield admin.rsplit("/", 1)[0] + f"/{name}", Path(log_dir)
     finally:
         conn = await asyncpg.connect(admin)
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    async with scratch_database("tf_fanout") as (database_url, log_dir):
+        return await run(args, database_url, log_dir)
 
 
 def main() -> int:

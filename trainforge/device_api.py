@@ -119,22 +119,28 @@ async def _body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def _viewer(request: Request) -> Viewer:
+def _caller(request: Request) -> tuple[Viewer, uuid.UUID | None] | JSONResponse:
+    """(the viewer of the bearer token, the path's session id or None), or the 401 to answer."""
     token = auth.bearer_token(request.headers.get("authorization"))
-    if token is None:
-        raise Unauthenticated("a bearer token is required")
-    return auth.verify_token(request.app.state.graphql.settings, token)
+    try:
+        if token is None:
+            raise Unauthenticated("a bearer token is required")
+        viewer = auth.verify_token(request.app.state.graphql.settings, token)
+    except Unauthenticated as exc:
+        return _error(401, exc.message, "UNAUTHENTICATED")
+    try:
+        return viewer, uuid.UUID(request.path_params["session_id"])
+    except ValueError:
+        return viewer, None
 
 
 async def heart_rate_ndjson(request: Request) -> JSONResponse:
     view = request.app.state.graphql
-    try:
-        viewer = _viewer(request)
-    except Unauthenticated as exc:
-        return _error(401, exc.message, "UNAUTHENTICATED")
-    try:
-        session_id = uuid.UUID(request.path_params["session_id"])
-    except ValueError:
+    caller = _caller(request)
+    if isinstance(caller, JSONResponse):
+        return caller
+    viewer, session_id = caller
+    if session_id is None:
         return _error(404, "no such session of yours", "NOT_FOUND", "sessionId")
     device = request.query_params.get("device", "")
     body = await _body(request)
@@ -170,14 +176,10 @@ async def heart_rate_ndjson(request: Request) -> JSONResponse:
 
 async def workout_file(request: Request) -> Response:
     view = request.app.state.graphql
-    try:
-        viewer = _viewer(request)
-    except Unauthenticated as exc:
-        return _error(401, exc.message, "UNAUTHENTICATED")
-    try:
-        session_id = uuid.UUID(request.path_params["session_id"])
-    except ValueError:
-        session_id = None
+    caller = _caller(request)
+    if isinstance(caller, JSONResponse):
+        return caller
+    viewer, session_id = caller
     async with view.reader.connect() as conn:
         row = await training.get_session(conn, viewer, session_id) if session_id else None
         if row is None or not row.workout_snapshot.planned_steps:

@@ -170,24 +170,29 @@ class PlannedStep(FrozenContent):
     repeats: list[RepeatPosition] = Field(default_factory=list, max_length=MAX_NESTING)
 
 
-class StepLog(FrozenContent):
-    """What was done of one planned step (by its index)."""
+class StepActuals(FrozenContent):
+    """What was done of an endurance step (a live progress item's data, a log's step)."""
 
-    index: int = Field(ge=0, lt=MAX_PLANNED_STEPS)
     duration_seconds: int | None = Field(default=None, ge=0, le=24 * 3600)
     distance_meters: float | None = Field(default=None, ge=0, le=500_000)
     pace_seconds_per_km: float | None = Field(default=None, gt=0, le=3600)
     avg_hr: int | None = Field(default=None, ge=25, le=250)
     max_hr: int | None = Field(default=None, ge=25, le=250)
     zone_reached: int | None = Field(default=None, ge=1, le=5)
-    completed: bool = True
-    notes: str | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
-    def _hr_ordered(self) -> StepLog:
+    def _hr_ordered(self) -> StepActuals:
         if self.avg_hr is not None and self.max_hr is not None and self.avg_hr > self.max_hr:
             raise ValueError("avgHr is above maxHr")
         return self
+
+
+class StepLog(StepActuals):
+    """What was done of one planned step (by its index)."""
+
+    index: int = Field(ge=0, lt=MAX_PLANNED_STEPS)
+    completed: bool = True
+    notes: str | None = Field(default=None, max_length=500)
 
 
 class EnduranceTotals(FrozenContent):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from trainforge.models.endurance_content import StepActuals
 from trainforge.models.program_content import FrozenContent
 
 
@@ -63,16 +64,10 @@ class CircuitData(FrozenContent):
     load_kg: float | None = Field(default=None, ge=0, le=1000)
 
 
-class StepData(FrozenContent):
+class StepData(StepActuals):
     """What was done of an endurance step."""
 
     type: Literal["step"] = "step"
-    duration_seconds: int | None = Field(default=None, ge=0, le=24 * 3600)
-    distance_meters: float | None = Field(default=None, ge=0, le=500_000)
-    pace_seconds_per_km: float | None = Field(default=None, gt=0, le=3600)
-    avg_hr: int | None = Field(default=None, ge=25, le=250)
-    max_hr: int | None = Field(default=None, ge=25, le=250)
-    zone_reached: int | None = Field(default=None, ge=1, le=5)
 
 
 ExerciseData = Annotated[
