@@ -103,7 +103,7 @@ async def test_bad_steps_are_named_and_nothing_is_written(gql, make_user, engine
     body = (await gql(CREATE, {"input": bad}, as_=coach))["data"]["createEnduranceTemplate"]
     assert body["template"] is None
     fields = sorted(e["field"] for e in body["errors"])
-    assert fields == ["input.steps.0", "input.steps.1.steps.0.target", "input.steps.2.repeat", "input.steps.3"], body
+    assert fields == ["input.steps.0", "input.steps.1.steps.0.target.high", "input.steps.2.repeat", "input.steps.3"], body
     assert {e["__typename"] for e in body["errors"]} == {"ValidationError"}
 
     deep = {"type": "STEADY", "durationSeconds": 10}

@@ -247,7 +247,7 @@ async def test_bad_assignments_are_typed_errors_and_write_nothing(gql, engine, c
      "input.sections.0.exercises.0.sets"),
     ({"sections": [{"name": "Run", "steps": [{"type": "INTERVAL", "durationSeconds": 60,
                                              "target": {"kind": "HR_RANGE", "low": 150, "high": 140}}]}]},
-     "input.sections.0.steps.0.target"),
+     "input.sections.0.steps.0.target.high"),
 ])
 async def test_bad_routines_are_typed_errors_and_write_nothing(gql, engine, make_user, change, field):
     coach = await make_user(Role.COACH)

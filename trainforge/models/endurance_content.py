@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from trainforge.models.program_content import FrozenContent
 
@@ -41,13 +41,21 @@ class StepTarget(FrozenContent):
     low: float | None = Field(default=None, gt=0, le=10000)
     high: float | None = Field(default=None, gt=0, le=10000)
 
+    @field_validator("high")
+    @classmethod
+    def _not_below_low(cls, high: float | None, info: ValidationInfo) -> float | None:
+        low = info.data.get("low")
+        if high is not None and low is not None and high < low:
+            raise ValueError(f"high ({high:g}) is below low ({low:g})")  # the error names `high`
+        return high
+
     @model_validator(mode="after")
     def _complete(self) -> StepTarget:
         if self.kind is TargetKind.HR_ZONE:
             if self.zone is None or self.low is not None or self.high is not None:
                 raise ValueError("an hr_zone target takes a zone (1-5) and no range")
-        elif self.zone is not None or self.low is None or self.high is None or self.low > self.high:
-            raise ValueError("a range target takes low <= high and no zone")
+        elif self.zone is not None or self.low is None or self.high is None:
+            raise ValueError("a range target takes low and high and no zone")
         return self
 
 
