@@ -117,6 +117,26 @@ async def test_a_set_is_logged_in_two_statements(gql, session_to_train, count_st
     assert n.value == 2
 
 
+async def test_writes_racing_from_many_devices_are_each_kept_once(gql, engine, session_to_train):
+    """Each write reads, then writes only if the progress is still at the version it read, else starts
+    again: 20 sets logged at once are 20 sets and 20 versions; 5 saves on the same version leave one."""
+    athlete, _, session_id = session_to_train
+    await gql(START, {"id": session_id, "device": "phone"}, as_=athlete)
+    logged = await asyncio.gather(*(gql(LOG_SET, write(session_id, f"device {n}", position=n % 4, reps=n + 1),
+                                        as_=athlete) for n in range(20)))
+    assert [b["data"]["logSet"]["errors"] for b in logged] == [[]] * 20, [b["data"]["logSet"]["errors"] for b in logged]
+    assert sorted(body["data"]["logSet"]["version"] for body in logged) == list(range(2, 22))
+    saves = await asyncio.gather(*(gql(SAVE, write(session_id, "phone", position=0, baseVersion=21, notes=f"n{n}"),
+                                       as_=athlete) for n in range(5)))
+    outcomes = sorted(body["data"]["saveExerciseProgress"]["errors"][0]["__typename"]
+                      if body["data"]["saveExerciseProgress"]["errors"] else "saved" for body in saves)
+    assert outcomes == ["ConflictError"] * 4 + ["saved"]
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM logged_sets")) == 20
+        assert await conn.scalar(text("SELECT count(*) FROM client_writes")) == 21
+        assert await conn.scalar(text("SELECT version FROM session_progress")) == 22
+
+
 async def test_a_write_on_an_old_version_gets_the_current_progress(gql, session_to_train):
     athlete, _, session_id = session_to_train
     await gql(START, {"id": session_id, "device": "phone"}, as_=athlete)

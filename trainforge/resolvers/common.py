@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from trainforge.resolvers.context import Context, PublicError
 from trainforge.services.errors import InvalidInput, InvalidInputs, ServiceError
@@ -40,6 +40,17 @@ async def in_transaction(ctx: Context, work: Callable[[AsyncSession], Awaitable[
     async def run() -> T:
         async with ctx.sessions.begin() as session:
             return await work(session)
+
+    return await attempt(run())
+
+
+async def in_autocommit(ctx: Context, work: Callable[[AsyncConnection], Awaitable[T]]) -> Outcome[T]:
+    """Run `work` on an autocommit connection: each of its statements commits on its own. For a write that
+    is one statement (after plain reads), where BEGIN and COMMIT would only add round trips."""
+
+    async def run() -> T:
+        async with ctx.reader.connect() as conn:
+            return await work(conn)
 
     return await attempt(run())
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.models.live_content import ExerciseStatus
 from trainforge.resolvers import events
-from trainforge.resolvers.common import Outcome, attempt, in_transaction
+from trainforge.resolvers.common import Outcome, attempt, in_autocommit, in_transaction
 from trainforge.resolvers.context import Context
 from trainforge.resolvers.events import EventKind
 from trainforge.resolvers.heart_rate import coefficients
@@ -67,8 +67,8 @@ async def log_set(
     ctx: Context, device: progress.Device, session_id: uuid.UUID, done: progress.SetDone
 ) -> Outcome[progress.Written]:
     me = ctx.require_viewer()
-    outcome = await in_transaction(
-        ctx, lambda s: progress.log_set(s, me, device, session_id, done, training.utc_now())
+    outcome = await in_autocommit(
+        ctx, lambda db: progress.log_set(db, me, device, session_id, done, training.utc_now())
     )
     return await _published(ctx, session_id, EventKind.SET_LOGGED, outcome)
 
@@ -78,8 +78,8 @@ async def save_exercise(
     fields: dict[str, Any],
 ) -> Outcome[progress.Written]:
     me = ctx.require_viewer()
-    outcome = await in_transaction(ctx, lambda s: progress.save_exercise(
-        s, me, device, session_id, position, base_version, fields, training.utc_now()
+    outcome = await in_autocommit(ctx, lambda db: progress.save_exercise(
+        db, me, device, session_id, position, base_version, fields, training.utc_now()
     ))
     return await _published(ctx, session_id, EventKind.PROGRESS_SAVED, outcome)
 
@@ -89,8 +89,8 @@ async def set_status(
     status: ExerciseStatus,
 ) -> Outcome[progress.Written]:
     me = ctx.require_viewer()
-    outcome = await in_transaction(ctx, lambda s: progress.set_status(
-        s, me, device, session_id, position, base_version, status, training.utc_now()
+    outcome = await in_autocommit(ctx, lambda db: progress.set_status(
+        db, me, device, session_id, position, base_version, status, training.utc_now()
     ))
     return await _published(ctx, session_id, EventKind.EXERCISE_STATUS_CHANGED, outcome)
 

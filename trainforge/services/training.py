@@ -135,7 +135,7 @@ class Completion:
     notes: str | None = None
 
 
-async def locked(session: AsyncSession, viewer: Viewer, session_id: uuid.UUID) -> Row:
+async def locked(session: Executor, viewer: Viewer, session_id: uuid.UUID) -> Row:
     """The session row, locked for this transaction; NotFound unless the viewer may act on it."""
     row = (
         await session.execute(select(sessions).where(sessions.c.id == session_id, readable(viewer)).with_for_update())
