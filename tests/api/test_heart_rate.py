@@ -17,7 +17,7 @@ from websockets.asyncio.client import connect
 from trainforge.models import Role
 
 from test_live_sessions import COMPLETE, START, session_to_train  # noqa: F401 (fixture)
-from ws_client import TRANSPORT_WS, assert_ack, receive, send, serving
+from ws_client import LEGACY_WS, TRANSPORT_WS, assert_ack, receive, send, serving
 
 RECORD = """mutation ($input: RecordHeartRateInput!) { recordHeartRate(input: $input) {
   accepted dropped { outOfRange outsideSession duplicate } firstAt lastAt errors { __typename message field } } }"""
@@ -203,3 +203,20 @@ async def test_live_samples_with_zone_and_rolling_average_over_a_real_websocket(
         finally:
             for ws in (phone, dashboard):
                 await ws.close()
+
+
+async def test_live_samples_one_subscriber_at_a_time_on_the_legacy_protocol(gql, app, training_now):
+    """graphql-ws (legacy) subscriptions are not grouped: strawberry's own path, through the same reads."""
+    athlete, coach, session_id = training_now
+    async with serving(app) as url, connect(url, subprotocols=[LEGACY_WS]) as ws:
+        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {coach.token}"}})
+        assert_ack(await receive(ws))
+        await send(ws, {"id": "hr", "type": "start", "payload": {"query": EVENTS, "variables": {"id": session_id}}})
+        async with asyncio.timeout(10):
+            assert (await receive(ws))["payload"]["data"]["heartRate"]["kind"] == "SUBSCRIBED"
+        start = datetime.now(timezone.utc) - timedelta(seconds=10)
+        await gql(RECORD, batch(session_id, start, [150, 151, 152]), as_=athlete)
+        async with asyncio.timeout(10):
+            event = (await receive(ws))["payload"]["data"]["heartRate"]
+        assert event["kind"] == "SAMPLES" and event["latest"] == {"bpm": 152, "zone": 3}
+        assert event["rollingAverage"] == 151.0

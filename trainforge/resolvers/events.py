@@ -10,8 +10,10 @@ from __future__ import annotations
 import enum
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from trainforge.resolvers.context import Context, PublicError
 from trainforge.services import live, training
@@ -47,20 +49,34 @@ async def publish(
         log.exception("publishing %s of session %s failed", kind.value, session_id)
 
 
-async def session_events(ctx: Context, session_id: uuid.UUID) -> AsyncIterator[dict[str, Any]]:
-    """The session's events for a viewer who may read it: first SUBSCRIBED with the current version, then each
-    event as published. Ends when the viewer may no longer read the session (access revoked)."""
+async def subscribed(conn: AsyncConnection, session_id: uuid.UUID) -> dict[str, Any]:
+    """The first event of a `sessionEvents` stream: the progress version when it starts."""
+    current = await live.progress_of(conn, [session_id])
+    return {"kind": EventKind.SUBSCRIBED.value, "session": str(session_id),
+            "version": current[0].version if current else None}
+
+
+async def feed(
+    ctx: Context, session_id: uuid.UUID, channel_name: str,
+    first: Callable[[AsyncConnection, uuid.UUID], Awaitable[dict[str, Any]]],
+) -> AsyncIterator[dict[str, Any]]:
+    """A session's events one subscriber at a time (the fan-out serves groups; this is strawberry's own
+    path): `first` once listening, then each message as published, for a viewer who may read the session;
+    it ends when they no longer may (access revoked)."""
     me = ctx.require_viewer()
     async with ctx.reader.connect() as conn:
-        if await training.get_session(conn, me, session_id) is None:
+        if not await training.readers_among(conn, session_id, [me.id]):
             raise PublicError("no such session", "NOT_FOUND", field="sessionId")
-    async with await ctx.broker.subscribe(channel(session_id)) as subscription:
+    async with await ctx.broker.subscribe(channel_name) as subscription:
         async with ctx.reader.connect() as conn:
-            [current] = await live.progress_of(conn, [session_id]) or [None]
-        yield {"kind": EventKind.SUBSCRIBED.value, "session": str(session_id),
-               "version": current.version if current is not None else None}
+            yield await first(conn, session_id)
         async for message in subscription:
             async with ctx.reader.connect() as conn:
-                if await training.get_session(conn, me, session_id) is None:
+                if not await training.readers_among(conn, session_id, [me.id]):
                     return
             yield message
+
+
+def session_events(ctx: Context, session_id: uuid.UUID) -> AsyncIterator[dict[str, Any]]:
+    """SUBSCRIBED with the current version, then each event as published."""
+    return feed(ctx, session_id, channel(session_id), subscribed)

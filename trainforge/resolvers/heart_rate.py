@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 import uuid
-from datetime import date
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from trainforge.resolvers.common import Outcome, in_transaction
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from trainforge.config import Settings
 from trainforge.realtime import Broker
-from trainforge.resolvers.context import Context
+from trainforge.resolvers import events
+from trainforge.resolvers.common import Outcome, in_transaction
+from trainforge.resolvers.context import Context, PublicError
 from trainforge.services import heart_rate, training
-from trainforge.services.accounts import effective_max_hr
-from trainforge.services.heart_rate_zones import HeartRateSummary, TrimpCoefficients, Zones, summarize, zones
+from trainforge.services.heart_rate_zones import HeartRateSummary, TrimpCoefficients, Zones, of_profile, summarize
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +48,6 @@ async def published(broker: Broker, ingested: heart_rate.Ingested) -> None:
         log.exception("publishing heart rate of session %s failed", ingested.session_id)
 
 
-def profile_zones(profile: Any, today: date) -> tuple[Zones | None, str | None]:
-    """An athlete's zones and sex from their profile row (None: no profile, or no max HR nor birth date)."""
-    if profile is None:
-        return None, None
-    max_hr = effective_max_hr(profile.max_hr, profile.birth_date, today)
-    sex = profile.sex.value if profile.sex is not None else None
-    return (zones(max_hr, profile.resting_hr) if max_hr else None), sex
-
-
 def coefficients(ctx: Context) -> TrimpCoefficients:
     return coefficients_of(ctx.settings)
 
@@ -68,5 +64,60 @@ async def summary(ctx: Context, session_id: uuid.UUID, athlete_id: uuid.UUID) ->
     taken = await samples(ctx, session_id)
     if not taken:
         return None
-    athlete_zones, sex = profile_zones(await ctx.loaders.profile.load(athlete_id), training.utc_today())
+    athlete_zones, sex = of_profile(await ctx.loaders.profile.load(athlete_id), training.utc_today())
     return summarize(taken, athlete_zones, sex, coefficients(ctx))
+
+
+async def series(ctx: Context, session_id: uuid.UUID, bucket_seconds: int) -> tuple[int, list[heart_rate.Point]]:
+    if not 1 <= bucket_seconds <= 3600:
+        raise PublicError("bucketSeconds must be 1 to 3600", "BAD_USER_INPUT", field="bucketSeconds")
+    return heart_rate.series(await samples(ctx, session_id), bucket_seconds)
+
+
+# ----------------------------------------------------------------------------- live
+
+
+class LiveKind(str, enum.Enum):
+    SUBSCRIBED = "subscribed"  # the first event: the latest sample stored when the subscription started
+    SAMPLES = "samples"  # a batch came in
+
+
+ROLLING = timedelta(seconds=30)
+
+
+async def subscribed(conn: AsyncConnection, session_id: uuid.UUID) -> dict[str, Any]:
+    """The first event of a `heartRate` stream: when the latest stored sample was."""
+    until = await heart_rate.last_sample_at(conn, session_id)
+    return {"kind": LiveKind.SUBSCRIBED.value, "session": str(session_id),
+            "until": until.isoformat() if until else None}
+
+
+def live_events(ctx: Context, session_id: uuid.UUID) -> AsyncIterator[dict[str, Any]]:
+    return events.feed(ctx, session_id, channel(session_id), subscribed)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveWindow:
+    samples: list[tuple[float, int]]  # the event's batch (none for SUBSCRIBED)
+    recent: list[tuple[float, int]]  # the 30 s up to its latest sample
+    zones: Zones | None  # the athlete's
+
+
+async def live_window(
+    ctx: Context, session_id: uuid.UUID, batch_id: uuid.UUID | None, until: datetime | None
+) -> LiveWindow:
+    """What a heart-rate event shows: its batch's samples, the 30 s up to its latest one, the athlete's zones."""
+    rows = []
+    if batch_id is not None:
+        batch = await ctx.loaders.heart_rate_batch.load(batch_id)
+        rows = [batch] if batch is not None else []
+    latest = rows[0].ended_at if rows else until
+    recent: list[tuple[float, int]] = []
+    if latest is not None:
+        async with ctx.reader.connect() as conn:
+            around = await heart_rate.batches_between(conn, session_id, latest - ROLLING, latest)
+        cutoff, end = (latest - ROLLING).timestamp(), latest.timestamp()
+        recent = [s for s in heart_rate.samples_in(around) if cutoff <= s[0] <= end]
+    session = await ctx.loaders.session.load(session_id)
+    profile = await ctx.loaders.profile.load(session.athlete_id) if session is not None else None
+    return LiveWindow(heart_rate.samples_in(rows), recent, of_profile(profile, training.utc_today())[0])

@@ -20,7 +20,7 @@ from trainforge.schema.heart_rate import HeartRateZones
 from trainforge.schema.node import Node
 from trainforge.schema.pagination import Connection, connection
 from trainforge.services.accounts import ProfileFields, effective_max_hr
-from trainforge.services.heart_rate_zones import zones
+from trainforge.services.heart_rate_zones import of_profile
 
 Role = strawberry.enum(models.Role, description="What a user is: an athlete who trains or a coach who plans.")
 Sex = strawberry.enum(models.Sex)
@@ -46,8 +46,8 @@ class AthleteProfile:
     @strawberry.field(description="Five heart-rate zones in bpm from effectiveMaxHr (Karvonen when restingHr is "
                       "set); null without a max HR or birth date.")
     def heart_rate_zones(self) -> HeartRateZones | None:
-        max_hr = effective_max_hr(self.max_hr, self.birth_date)
-        return HeartRateZones.of(zones(max_hr, self.resting_hr)) if max_hr else None
+        zones, _ = of_profile(self, date.today())
+        return HeartRateZones.of(zones) if zones is not None else None
 
 
 @strawberry.type

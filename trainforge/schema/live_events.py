@@ -7,7 +7,6 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry import Info
 
 from trainforge import fanout
@@ -16,7 +15,6 @@ from trainforge.resolvers.common import parse_id
 from trainforge.resolvers.context import Context
 from trainforge.schema.live import LoggedSet, SessionAttempt, SessionProgress
 from trainforge.schema.training import TrainingSession
-from trainforge.services import live
 
 SessionEventKind = strawberry.enum(resolve.EventKind, description="SUBSCRIBED comes first, with the state when "
                                    "the subscription started; the others as they happen.")
@@ -73,10 +71,4 @@ class LiveSubscription:
             yield SessionEvent.of(message)
 
 
-async def _subscribed(conn: AsyncConnection, session_id: uuid.UUID) -> dict[str, Any]:
-    current = await live.progress_of(conn, [session_id])
-    return {"kind": resolve.EventKind.SUBSCRIBED.value, "session": str(session_id),
-            "version": current[0].version if current else None}
-
-
-fanout.FEEDS["sessionEvents"] = fanout.Feed(channel=resolve.channel, root=SessionEvent.of, subscribed=_subscribed)
+fanout.FEEDS["sessionEvents"] = fanout.Feed(channel=resolve.channel, root=SessionEvent.of, subscribed=resolve.subscribed)

@@ -14,7 +14,7 @@ from trainforge.models.programs import WorkoutStatus as WorkoutStatusModel
 from trainforge.resolvers import heart_rate as resolve_heart_rate
 from trainforge.resolvers import training as resolve
 from trainforge.resolvers.common import parse_id
-from trainforge.resolvers.context import Context, PublicError
+from trainforge.resolvers.context import Context
 from trainforge.schema import tables
 from trainforge.schema.accounts import User
 from trainforge.schema.errors import MutationError, to_mutation_errors
@@ -30,7 +30,7 @@ from trainforge.schema.training_content import (
     WorkoutSnapshot,
     plain,
 )
-from trainforge.services import calendar, heart_rate, training
+from trainforge.services import calendar, training
 
 if TYPE_CHECKING:
     from trainforge.schema.endurance import EnduranceTemplate
@@ -99,9 +99,7 @@ class TrainingSession:
     @strawberry.field(description="The heart-rate samples averaged per bucket (1-3600 s; wider when the session "
                       "would give more than 2,000 points), for charts.")
     async def heart_rate_series(self, info: Info[Context, None], bucket_seconds: int = 5) -> HeartRateSeries:
-        if not 1 <= bucket_seconds <= 3600:
-            raise PublicError("bucketSeconds must be 1 to 3600", "BAD_USER_INPUT", field="bucketSeconds")
-        bucket, points = heart_rate.series(await resolve_heart_rate.samples(info.context, self.id), bucket_seconds)
+        bucket, points = await resolve_heart_rate.series(info.context, self.id, bucket_seconds)
         return HeartRateSeries(bucket_seconds=bucket, points=[HeartRatePoint(
             at=p.at, avg=p.avg, min=p.min, max=p.max, samples=p.samples) for p in points])
 

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Row, and_, delete, exists, func, insert, o
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.db import Executor
-from trainforge.models.accounts import AthleteProfile, CoachAthlete
+from trainforge.models.accounts import CoachAthlete
 from trainforge.models.endurance import EnduranceTemplate
 from trainforge.models.endurance_content import (
     EnduranceTotals,
@@ -33,11 +33,10 @@ from trainforge.models.endurance_content import (
 from trainforge.models.programs import MesocyclePhase
 from trainforge.models.training import PlanSource, SessionKind, SessionStatus
 from trainforge.models.training_content import PerformanceLog, WorkoutSnapshot
-from trainforge.services import programs, training
-from trainforge.services.accounts import effective_max_hr
+from trainforge.services import heart_rate, programs, training
 from trainforge.services.auth import Viewer
 from trainforge.services.errors import InvalidInput, NotFound, raise_problems
-from trainforge.services.heart_rate_zones import Zones, zones
+from trainforge.services.heart_rate_zones import Zones
 from trainforge.services.pagination import Page, PageRequest, paginate, to_page
 from trainforge.services.validation import problems_of
 
@@ -169,18 +168,6 @@ def _walk(
             yield from _walk(item.steps, (*path, number), (*repeats, here))
 
 
-async def athlete_zones(db: Executor, athlete_id: uuid.UUID, today: date) -> Zones | None:
-    """The athlete's five zones, from their profile's max HR (measured, else 220 - age) and resting HR."""
-    stmt = select(AthleteProfile.max_hr, AthleteProfile.resting_hr, AthleteProfile.birth_date).where(
-        AthleteProfile.user_id == athlete_id
-    )
-    profile = (await db.execute(stmt)).first()
-    if profile is None:
-        return None
-    max_hr = effective_max_hr(profile.max_hr, profile.birth_date, today)
-    return zones(max_hr, profile.resting_hr) if max_hr else None
-
-
 # ----------------------------------------------------------------------------- sessions from a template
 
 
@@ -207,7 +194,7 @@ async def schedule(
 ) -> Row:
     """A scheduled session of the template's expanded steps, to be run live (startWorkout...)."""
     template = await _usable(session, viewer, template_id, athlete_id)
-    planned = expand(template.content, await athlete_zones(session, athlete_id, on))
+    planned = expand(template.content, (await heart_rate.zones_of(session, athlete_id, on))[0])
     values = {
         "id": uuid.uuid4(), "athlete_id": athlete_id, "source": PlanSource.ENDURANCE_TEMPLATE,
         "endurance_template_id": template_id, "scheduled_date": on, "scheduled_time": at,
@@ -233,7 +220,8 @@ class Execution:
 async def log_execution(session: AsyncSession, viewer: Viewer, execution: Execution, now: datetime) -> Row:
     """A completed session of the template: its snapshot the expanded steps, its log what was done."""
     template = await _usable(session, viewer, execution.template_id, execution.athlete_id)
-    planned = expand(template.content, await athlete_zones(session, execution.athlete_id, execution.started_at.date()))
+    athlete_zones, _ = await heart_rate.zones_of(session, execution.athlete_id, execution.started_at.date())
+    planned = expand(template.content, athlete_zones)
     steps, totals = _done(execution, len(planned))
     duration = totals.duration_seconds
     ended = execution.started_at + timedelta(seconds=duration or 0)

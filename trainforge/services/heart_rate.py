@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from itertools import groupby
 
 from sqlalchemy import Row, Text, cast, func, insert, select, update
@@ -24,10 +24,9 @@ from trainforge.models.heart_rate import MAX_BATCH_SAMPLES, HeartRateBatch
 from trainforge.models.heart_rate_content import HeartRateStats
 from trainforge.models.training import SessionStatus
 from trainforge.services import training, wearables
-from trainforge.services.accounts import effective_max_hr
 from trainforge.services.auth import Viewer
 from trainforge.services.errors import InvalidInput, NotFound, raise_problems
-from trainforge.services.heart_rate_zones import TrimpCoefficients, Zones, summarize, zones
+from trainforge.services.heart_rate_zones import TrimpCoefficients, Zones, of_profile, summarize
 
 batches = HeartRateBatch.__table__
 sessions = training.sessions
@@ -222,16 +221,11 @@ def series(samples: Sequence[tuple[float, int]], bucket_seconds: int) -> tuple[i
     return bucket, points
 
 
-async def zones_of(db: Executor, athlete_id: uuid.UUID, on: datetime | None = None) -> tuple[Zones | None, str | None]:
+async def zones_of(db: Executor, athlete_id: uuid.UUID, on: date | None = None) -> tuple[Zones | None, str | None]:
     """The athlete's zones (None without a max HR or birth date) and sex, from their profile."""
     stmt = select(AthleteProfile.max_hr, AthleteProfile.resting_hr, AthleteProfile.birth_date, AthleteProfile.sex).where(
         AthleteProfile.user_id == athlete_id)
-    profile = (await db.execute(stmt)).first()
-    if profile is None:
-        return None, None
-    max_hr = effective_max_hr(profile.max_hr, profile.birth_date, (on or training.utc_now()).date())
-    sex = profile.sex.value if profile.sex is not None else None
-    return (zones(max_hr, profile.resting_hr) if max_hr else None), sex
+    return of_profile((await db.execute(stmt)).first(), on or training.utc_today())
 
 
 async def summarized(session: AsyncSession, row: Row, coefficients: TrimpCoefficients) -> Row:
@@ -240,7 +234,7 @@ async def summarized(session: AsyncSession, row: Row, coefficients: TrimpCoeffic
     rows = await batches_of(session, [row.id])
     if not rows or row.performance_log is None:
         return row
-    athlete_zones, sex = await zones_of(session, row.athlete_id, row.completed_at)
+    athlete_zones, sex = await zones_of(session, row.athlete_id, row.completed_at.date())
     stats = HeartRateStats.of(summarize(samples_in(rows), athlete_zones, sex, coefficients))
     stmt = (update(sessions).where(sessions.c.id == row.id)
             .values(performance_log=row.performance_log.model_copy(update={"heart_rate": stats})).returning(sessions))

@@ -20,8 +20,11 @@ import enum
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from trainforge.models.heart_rate_content import DataQuality
+from trainforge.services.accounts import effective_max_hr
 
 PERCENTS = ((0.50, 0.60), (0.60, 0.70), (0.70, 0.80), (0.80, 0.90), (0.90, 1.00))
 MAX_SAMPLE_SECONDS = 5  # a sample stands for the time until the next one, at most this long (longer: a gap)
@@ -50,6 +53,16 @@ class Zones:
 
     def range_of(self, zone: int) -> tuple[int, int]:
         return self.bounds[zone - 1]
+
+
+def of_profile(profile: Any, today: date) -> tuple[Zones | None, str | None]:
+    """An athlete's zones and sex from their profile (max_hr, resting_hr, birth_date, sex): None without a
+    profile, or without a max HR or birth date. Max HR is the measured one, else 220 - age."""
+    if profile is None:
+        return None, None
+    max_hr = effective_max_hr(profile.max_hr, profile.birth_date, today)
+    sex = profile.sex.value if profile.sex is not None else None
+    return (zones(max_hr, profile.resting_hr) if max_hr else None), sex
 
 
 def zones(max_hr: int, resting_hr: int | None = None) -> Zones:
