@@ -83,7 +83,7 @@ async def run(url: str, runs: int, weeks: int, days: int) -> dict:
         t0 = time.perf_counter()
         async with engine.connect() as conn:
             request = await service.prepare(conn, viewer, raw, catalog.names())
-        plan = await service.build(request, generator, athlete.id)
+        plan, _ = await service.build(request, generator, athlete.id)
         t1 = time.perf_counter()
         async with sessions.begin() as session:
             await service.store(session, plan)

@@ -26,6 +26,18 @@ export type AssignmentStatus =
   | 'ACTIVE'
   | 'REPLACED';
 
+/** All optional: without a lift's max its sets go by RPE and a rep range. */
+export type AthleteBaselineInput = {
+  bodyWeightKg?: number | null | undefined;
+  lactateThresholdHr?: number | null | undefined;
+  lifts?: Array<LiftBaselineInput>;
+  /** Endurance: the race to plan for. */
+  raceDistanceKm?: number | null | undefined;
+  thresholdPaceSecondsPerKm?: number | null | undefined;
+  /** Current running km per week. */
+  weeklyRunningKm?: number | null | undefined;
+};
+
 export type AttemptStatus =
   | 'COMPLETED'
   | 'IN_PROGRESS'
@@ -141,6 +153,7 @@ export type ExperienceLevel =
 export type GenerateProgramInput = {
   /** A linked athlete (coaches); omitted means the viewer. */
   athleteId?: string | null | undefined;
+  baseline?: AthleteBaselineInput | null | undefined;
   /** Optional check: must equal len(weekdays). */
   daysPerWeek?: number | null | undefined;
   /** Names from equipmentCatalog. */
@@ -169,6 +182,14 @@ export type GeneratorKind =
 export type HeartRateEventKind =
   | 'SAMPLES'
   | 'SUBSCRIBED';
+
+/** Give e1rmKg or trainingMaxKg; loads are set from it in kg. */
+export type LiftBaselineInput = {
+  e1rmKg?: number | null | undefined;
+  /** A library name or a common one ("bench press"). */
+  exercise: string;
+  trainingMaxKg?: number | null | undefined;
+};
 
 export type LogEnduranceSessionInput = {
   /** A linked athlete (coaches); omitted means the viewer. */

@@ -15,27 +15,30 @@ from trainforge.services import programs, statistics
 from trainforge.services.exercises import default_catalog
 from trainforge.services.generation import service
 from trainforge.services.generation.request import GenerationInput
+from trainforge.services.generation.types import GenerationWarning
 
 log = logging.getLogger(__name__)
 
 
-async def generate_program(ctx: Context, raw: GenerationInput) -> Outcome[Row]:
+async def generate_program(ctx: Context, raw: GenerationInput) -> Outcome[tuple[Row, list[GenerationWarning]]]:
+    """The stored program and what it could not do for the athlete (equipment, time)."""
     me = ctx.require_viewer()
 
-    async def generate() -> uuid.UUID:
+    async def generate() -> tuple[uuid.UUID, list[GenerationWarning]]:
         async with ctx.reader.connect() as conn:
             request = await service.prepare(conn, me, raw, default_catalog().names())
         # No transaction is open while the generator runs (an LLM may take a while).
-        plan = await service.build(request, ctx.generators.get(request.generator), me.id)
+        plan, warnings = await service.build(request, ctx.generators.get(request.generator), me.id)
         async with ctx.sessions.begin() as session:
-            return await service.store(session, plan)
+            return await service.store(session, plan), warnings
 
     outcome = await attempt(generate())
     if outcome.errors:
         return Outcome(errors=outcome.errors)
+    program_id, warnings = outcome.value
     async with ctx.reader.connect() as conn:
         await refresh_statistics(conn)
-        return Outcome(value=await programs.get_program(conn, me, outcome.value))
+        return Outcome(value=(await programs.get_program(conn, me, program_id), warnings))
 
 
 async def refresh_statistics(conn: AsyncConnection) -> None:

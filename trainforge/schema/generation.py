@@ -23,6 +23,74 @@ PeriodizationModel = strawberry.enum(
 ExperienceLevel = strawberry.enum(types.ExperienceLevel)
 GeneratorKind = strawberry.enum(types.GeneratorKind, description="RULES (default, no key needed) or LLM.")
 Weekday = strawberry.enum(types.Weekday)
+GenerationWarningCode = strawberry.enum(types.WarningCode)
+
+
+@strawberry.type(description="What the athlete can lift on one exercise.")
+class LiftBaseline:
+    exercise: str = strawberry.field(description="The library name it was matched to.")
+    e1rm_kg: float | None = strawberry.field(description="Estimated one-repetition maximum.")
+    training_max_kg: float | None
+
+
+@strawberry.type(description="Where the athlete starts: the inputs loads, paces and heart rates come from.")
+class AthleteBaseline:
+    body_weight_kg: float | None
+    lifts: list[LiftBaseline]
+    race_distance_km: float | None
+    weekly_running_km: float | None = strawberry.field(description="Current running volume per week.")
+    threshold_pace_seconds_per_km: int | None = strawberry.field(description="Pace sustainable for about an hour.")
+    lactate_threshold_hr: int | None
+    max_hr: int | None = strawberry.field(description="From the athlete's profile when generated.")
+    resting_hr: int | None
+
+    @classmethod
+    def from_baseline(cls, baseline: types.AthleteBaseline) -> AthleteBaseline:
+        return cls(
+            body_weight_kg=baseline.body_weight_kg,
+            lifts=[LiftBaseline(exercise=lift.exercise, e1rm_kg=lift.e1rm_kg, training_max_kg=lift.training_max_kg)
+                   for lift in baseline.lifts],
+            race_distance_km=baseline.race_distance_km,
+            weekly_running_km=baseline.weekly_running_km,
+            threshold_pace_seconds_per_km=baseline.threshold_pace_seconds_per_km,
+            lactate_threshold_hr=baseline.lactate_threshold_hr,
+            max_hr=baseline.max_hr,
+            resting_hr=baseline.resting_hr,
+        )
+
+
+@strawberry.input(description="Give e1rmKg or trainingMaxKg; loads are set from it in kg.")
+class LiftBaselineInput:
+    exercise: str = strawberry.field(description="A library name or a common one (\"bench press\").")
+    e1rm_kg: float | None = None
+    training_max_kg: float | None = None
+
+
+@strawberry.input(description="All optional: without a lift's max its sets go by RPE and a rep range.")
+class AthleteBaselineInput:
+    body_weight_kg: float | None = None
+    lifts: list[LiftBaselineInput] = strawberry.field(default_factory=list)
+    race_distance_km: float | None = strawberry.field(default=None, description="Endurance: the race to plan for.")
+    weekly_running_km: float | None = strawberry.field(default=None, description="Current running km per week.")
+    threshold_pace_seconds_per_km: int | None = None
+    lactate_threshold_hr: int | None = None
+
+    def to_baseline(self) -> types.AthleteBaseline:
+        return types.AthleteBaseline(
+            body_weight_kg=self.body_weight_kg,
+            lifts=tuple(types.LiftBaseline(lift.exercise, lift.e1rm_kg, lift.training_max_kg) for lift in self.lifts),
+            race_distance_km=self.race_distance_km,
+            weekly_running_km=self.weekly_running_km,
+            threshold_pace_seconds_per_km=self.threshold_pace_seconds_per_km,
+            lactate_threshold_hr=self.lactate_threshold_hr,
+        )
+
+
+@strawberry.type(description="Something the plan could not do for this athlete (equipment, time), said openly.")
+class GenerationWarning:
+    code: GenerationWarningCode
+    message: str
+    detail: str | None = strawberry.field(description="The movement pattern or muscle concerned.")
 
 
 @strawberry.type(description="An item of the equipment catalog; its name is what generateProgram accepts.")
@@ -47,6 +115,7 @@ class GenerationSettings:
     generator: GeneratorKind
     event_date: date | None
     seed: int = strawberry.field(description="The same input and seed give the same program.")
+    baseline: AthleteBaseline
 
     @classmethod
     def from_request(cls, request: GenerationRequest) -> GenerationSettings:
@@ -63,6 +132,7 @@ class GenerationSettings:
             generator=request.generator,
             event_date=request.event_date,
             seed=request.seed,
+            baseline=AthleteBaseline.from_baseline(request.baseline),
         )
 
 
@@ -85,12 +155,16 @@ class GenerateProgramInput:
     seed: int | None = strawberry.field(
         default=None, description="0 to 2^31-1; same input and seed, same program. Omitted: a hash of the input."
     )
+    baseline: AthleteBaselineInput | None = None
 
 
 @strawberry.type
 class GenerateProgramPayload:
     program: Program | None
     errors: list[MutationError]
+    warnings: list[GenerationWarning] = strawberry.field(
+        description="What the plan could not do with the athlete's equipment or time; empty when all holds."
+    )
 
 
 @strawberry.type
@@ -128,9 +202,15 @@ class GenerationMutation:
             generator=input.generator,
             event_date=input.event_date,
             seed=input.seed,
+            baseline=input.baseline.to_baseline() if input.baseline else types.AthleteBaseline(),
         )
         outcome = await resolve.generate_program(ctx, raw)
-        return GenerateProgramPayload(program=outcome.value, errors=to_mutation_errors(outcome.errors))
+        program, warnings = outcome.value or (None, ())
+        return GenerateProgramPayload(
+            program=program,
+            errors=to_mutation_errors(outcome.errors),
+            warnings=[GenerationWarning(code=w.code, message=w.message, detail=w.detail) for w in warnings],
+        )
 
     @strawberry.mutation(
         description="Re-break one mesocycle down into weeks and workouts, keeping the other mesocycles and "

@@ -50,16 +50,31 @@ class WeeklyTargets:
     emphasis: str | None
 
 
+LoadBasis = strawberry.enum(content.LoadBasis, description="What governs a prescription's dose.")
+
+
 @strawberry.type(description="One exercise as prescribed: dose, load and rest.")
 class PrescribedExercise:
     exercise: str
     sets: int
     reps: int | None
+    reps_max: int | None = strawberry.field(description="With reps, a rep range (reps to repsMax).")
     duration_seconds: int | None
-    load_kg: float | None
+    distance_meters: float | None
+    load_kg: float | None = strawberry.field(
+        description="Load in kg, rounded to what the equipment allows (plates, dumbbell steps)."
+    )
     percent_one_rm: float | None = strawberry.field(description="Load as % of the one-repetition maximum.")
     rpe: float | None = strawberry.field(description="Target rating of perceived exertion (1-10).")
+    reps_in_reserve: int | None = strawberry.field(description="Reps left in the tank at the end of a set.")
+    load_basis: LoadBasis | None = strawberry.field(description="Which target governs when several are given.")
+    zone: int | None = strawberry.field(description="Heart-rate zone 1-5.")
+    heart_rate_low_bpm: int | None
+    heart_rate_high_bpm: int | None
+    pace_fast_seconds_per_km: int | None = strawberry.field(description="The faster end of the pace range.")
+    pace_slow_seconds_per_km: int | None
     rest_seconds: int | None
+    superset: str | None = strawberry.field(description="Exercises with the same label are done alternately.")
     tempo: str | None
     notes: str | None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,8 +11,11 @@ from datetime import date, timedelta
 
 from trainforge.models.programs import ProgramGoal
 from trainforge.services.errors import InvalidInput, raise_problems
+from trainforge.services.exercises import ExerciseLibrary, default_library
 from trainforge.services.generation.types import (
+    AthleteBaseline,
     ExperienceLevel,
+    LiftBaseline,
     GenerationRequest,
     GeneratorKind,
     PeriodizationModel,
@@ -41,6 +45,17 @@ class GenerationInput:
     days_per_week: int | None = None
     event_date: date | None = None
     seed: int | None = None
+    baseline: AthleteBaseline = AthleteBaseline()
+
+
+# Plausible bounds of the athlete's inputs (world records and clinical ranges leave room).
+BODY_WEIGHT_KG = (25.0, 300.0)
+LIFT_KG = (1.0, 600.0)
+MAX_LIFTS = 12
+RACE_KM = (1.0, 250.0)
+WEEKLY_KM = (0.0, 300.0)
+THRESHOLD_PACE = (120, 900)  # s/km: 2:00 to 15:00 min/km
+LTHR = (80, 230)
 
 
 def resolve_model(goal: ProgramGoal, experience: ExperienceLevel) -> PeriodizationModel:
@@ -97,6 +112,7 @@ def validate_request(
             )
     if (problem := seed_problem(raw.seed)) is not None:
         problems.append(problem)
+    baseline = _checked_baseline(raw.baseline, problems)
     raise_problems(problems)
 
     model = raw.model if raw.model is not PeriodizationModel.AUTO else resolve_model(raw.goal, raw.experience)
@@ -113,7 +129,45 @@ def validate_request(
         generator=raw.generator,
         event_date=raw.event_date,
         seed=raw.seed if raw.seed is not None else _default_seed(raw),
+        baseline=baseline,
     )
+
+
+def _checked_baseline(
+    baseline: AthleteBaseline, problems: list[InvalidInput], library: ExerciseLibrary | None = None
+) -> AthleteBaseline:
+    """The baseline with lift names resolved to library names; problems appended."""
+    library = library or default_library()
+
+    def within(value: float | None, bounds: tuple[float, float], field: str, unit: str) -> None:
+        if value is not None and not bounds[0] <= value <= bounds[1]:
+            problems.append(InvalidInput(f"{field.rsplit('.', 1)[-1]} must be {bounds[0]:g} to {bounds[1]:g} {unit}",
+                                         field=f"baseline.{field}"))
+
+    within(baseline.body_weight_kg, BODY_WEIGHT_KG, "bodyWeightKg", "kg")
+    within(baseline.race_distance_km, RACE_KM, "raceDistanceKm", "km")
+    within(baseline.weekly_running_km, WEEKLY_KM, "weeklyRunningKm", "km")
+    within(baseline.threshold_pace_seconds_per_km, THRESHOLD_PACE, "thresholdPaceSecondsPerKm", "s/km")
+    within(baseline.lactate_threshold_hr, LTHR, "lactateThresholdHr", "bpm")
+    if len(baseline.lifts) > MAX_LIFTS:
+        problems.append(InvalidInput(f"at most {MAX_LIFTS} lifts", field="baseline.lifts"))
+    lifts, seen = [], set()
+    for i, lift in enumerate(baseline.lifts[:MAX_LIFTS]):
+        field = f"baseline.lifts.{i}"
+        exercise = library.closest(lift.exercise)
+        if exercise is None:
+            problems.append(InvalidInput(f"no exercise in the library is close to {lift.exercise[:60]!r}",
+                                         field=f"{field}.exercise"))
+            continue
+        if exercise.name in seen:
+            problems.append(InvalidInput(f"{exercise.name} is given twice", field=f"{field}.exercise"))
+        seen.add(exercise.name)
+        if (lift.e1rm_kg is None) == (lift.training_max_kg is None):
+            problems.append(InvalidInput("give either e1rmKg or trainingMaxKg", field=field))
+        within(lift.e1rm_kg, LIFT_KG, f"lifts.{i}.e1rmKg", "kg")
+        within(lift.training_max_kg, LIFT_KG, f"lifts.{i}.trainingMaxKg", "kg")
+        lifts.append(LiftBaseline(exercise.name, lift.e1rm_kg, lift.training_max_kg))
+    return dataclasses.replace(baseline, lifts=tuple(lifts))
 
 
 def seed_problem(seed: int | None) -> InvalidInput | None:
@@ -138,7 +192,22 @@ def request_to_json(request: GenerationRequest) -> dict[str, Any]:
         "generator": request.generator.value,
         "event_date": request.event_date.isoformat() if request.event_date else None,
         "seed": request.seed,
+        "baseline": baseline_to_json(request.baseline),
     }
+
+
+def baseline_to_json(baseline: AthleteBaseline) -> dict[str, Any]:
+    data = dataclasses.asdict(baseline)
+    data["lifts"] = [dataclasses.asdict(lift) for lift in baseline.lifts]
+    return data
+
+
+def baseline_from_json(data: dict[str, Any] | None) -> AthleteBaseline:
+    """Programs stored before baselines existed have none: an empty one."""
+    if not data:
+        return AthleteBaseline()
+    lifts = tuple(LiftBaseline(**lift) for lift in data.get("lifts", ()))
+    return AthleteBaseline(**{**data, "lifts": lifts})
 
 
 def request_from_json(data: dict[str, Any]) -> GenerationRequest:
@@ -155,6 +224,7 @@ def request_from_json(data: dict[str, Any]) -> GenerationRequest:
         generator=GeneratorKind(data["generator"]),
         event_date=date.fromisoformat(data["event_date"]) if data.get("event_date") else None,
         seed=int(data["seed"]),
+        baseline=baseline_from_json(data.get("baseline")),
     )
 
 
@@ -167,4 +237,6 @@ def _default_seed(raw: GenerationInput) -> int:
         map(str, (raw.athlete_id, raw.goal.value, raw.start_date, raw.total_weeks, [int(d) for d in raw.weekdays],
                   raw.session_minutes, raw.experience.value, sorted(raw.equipment), raw.model.value, raw.event_date))
     )
+    if raw.baseline != AthleteBaseline():  # programs without a baseline keep the seeds they had
+        text += "|" + repr(baseline_to_json(raw.baseline))
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") % SEED_LIMIT

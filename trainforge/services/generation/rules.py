@@ -39,21 +39,25 @@ from trainforge.services.generation.rules_dosage import (
     Context,
     DayType,
     Week,
-    endurance_session,
-    event_session,
     main_load,
+    meet_session,
     prescribe,
     slot_minutes,
 )
+from trainforge.services.generation.rules_endurance import (
+    ENDURANCE_KINDS,
+    EnduranceWeek,
+    modalities,
+    plan_week,
+    race_session,
+)
 from trainforge.services.generation.rules_outline import PhaseProfile, builds_to_event, plan_phases, profile_for
-from trainforge.services.generation.rules_selection import Picker, first_named
+from trainforge.services.generation.rules_selection import Picker
 from trainforge.services.generation.rules_templates import (
     ACCESSORY_CAP,
     BLOCK_ACCESSORY_CAP,
     FALLBACK,
-    LOW_IMPACT,
     RECOVERY_DAY,
-    RUNNING,
     DayTemplate,
     Role,
     SessionKind,
@@ -74,7 +78,6 @@ from trainforge.services.program_tree import MesocyclePlan, MicrocyclePlan, Work
 MAX_LEVEL = {ExperienceLevel.BEGINNER: "beginner", ExperienceLevel.INTERMEDIATE: "intermediate",
              ExperienceLevel.ADVANCED: None}
 WARM_UP_MINUTES = 8
-ENDURANCE_KINDS = frozenset({SessionKind.EASY, SessionKind.LONG, SessionKind.TEMPO, SessionKind.INTERVALS})
 # The main lifts of a competition are the most specific: no variety there.
 SPECIFIC_PHASES = frozenset({MesocyclePhase.INTENSIFICATION, MesocyclePhase.REALIZATION, MesocyclePhase.PEAK,
                              MesocyclePhase.TAPER, MesocyclePhase.STRENGTH})
@@ -168,7 +171,8 @@ class RuleBasedGenerator:
         meso = outline.mesocycles[index]
         profile = profile_for(request.goal, meso.phase)
         sessions = self._sessions(request, meso.phase, profile, random.Random(f"{request.seed}:{index}"))
-        modality, easy_modality = self._modalities(request)
+        modes = modalities(self.library, self.catalog.kinds_for(request.equipment), MAX_LEVEL[request.experience],
+                           request.seed)
         final_block = index == len(outline.mesocycles) - 1 and builds_to_event(request)
         taper = meso.phase is MesocyclePhase.TAPER
         microcycles = []
@@ -183,14 +187,18 @@ class RuleBasedGenerator:
                 focus = ("Deload: ~50 % of the sets, -10 % 1RM, RPE ≤ 6" if last
                          else f"{meso.name} week {i + 1} of {meso.weeks - 1}: {profile.emphasis}")
             dates = calendar.training_days(request, week_number)
-            event_day = self._event_day(request, dates) if final_block and last else None
-            if event_day is not None:
-                focus = f"Event week: taper, then the event on {event_day.isoformat()}"
-            workouts = [
-                self._workout(request, meso.phase, profile, session, week, week_number, day, event_day, modality,
-                              easy_modality if self._cross_training(sessions, n) else modality)
-                for n, (day, session) in enumerate(zip(dates, sessions, strict=True))
-            ]
+            if request.goal is ProgramGoal.ENDURANCE:
+                planned = plan_week(self._endurance_week(request, meso, profile, sessions, final_block, i,
+                                                         week_number, dates, week, modes))
+                workouts, focus = planned.workouts, planned.focus or focus
+            else:
+                event_day = self._event_day(request, dates) if final_block and last else None
+                if event_day is not None:
+                    focus = f"Event week: taper, then the event on {event_day.isoformat()}"
+                workouts = [
+                    self._workout(request, meso.phase, profile, session, week, week_number, day, event_day, modes[0])
+                    for day, session in zip(dates, sessions, strict=True)
+                ]
             microcycles.append(MicrocyclePlan(
                 week_number=week_number,
                 start_date=calendar.week_start(request, week_number),
@@ -262,16 +270,6 @@ class RuleBasedGenerator:
                 used += cost
         return picks
 
-    def _modalities(self, request: GenerationRequest) -> tuple[Exercise, Exercise]:
-        """The endurance modality (running assumed) and a low-impact one for easy days."""
-        kinds, level = self.catalog.kinds_for(request.equipment), MAX_LEVEL[request.experience]
-        pool = self.library.for_pattern(MovementPattern.CONDITIONING, kinds, level) or \
-            self.library.for_pattern(MovementPattern.CONDITIONING, frozenset(), None)
-        main = first_named(RUNNING, pool) or pool[0]
-        low_impact = [ex for ex in pool if ex.name in LOW_IMPACT]
-        easy = random.Random(f"{request.seed}:modality").choice(low_impact) if low_impact else main
-        return main, easy
-
     @staticmethod
     def _event_day(request: GenerationRequest, dates: list[date]) -> date | None:
         """The event date, or for a peaking program without one, the last session: a time trial."""
@@ -279,15 +277,28 @@ class RuleBasedGenerator:
             return request.event_date
         return dates[-1] if dates else None
 
-    @staticmethod
-    def _cross_training(sessions: list[Session], n: int) -> bool:
-        """Every second easy session of the week on the low-impact modality."""
-        easy_before = sum(1 for s in sessions[:n] if s.template.kind is SessionKind.EASY)
-        return sessions[n].template.kind is SessionKind.EASY and easy_before % 2 == 1
+    def _endurance_week(self, request: GenerationRequest, meso: MesocycleOutline, profile: PhaseProfile,
+                        sessions: list[Session], final_block: bool, week_index: int, week_number: int,
+                        dates: list[date], week: Week, modes: tuple[Exercise, Exercise]) -> EnduranceWeek:
+        by_date = dict(zip(dates, sessions, strict=True))
+
+        def strength(day: date) -> WorkoutPlan:
+            return self._workout(request, meso.phase, profile, by_date[day], week, week_number, day, None, modes[0])
+
+        def recovery(day: date, title: str) -> WorkoutPlan:
+            ctx = self._context(request, meso.phase, profile, week, None)
+            exercises = [prescribe(ex, slot.role, ctx) for slot, ex in self._recovery_picks(request)]
+            return self._plan(day, title, WorkoutType.RECOVERY, exercises, request, "Easy movement only.")
+
+        return EnduranceWeek(
+            request=request, meso=meso, final_block=final_block, week_index=week_index, week_number=week_number,
+            dates=dates, kinds=[s.template.kind for s in sessions],
+            ctx=self._context(request, meso.phase, profile, week, None), modalities=modes,
+            strength=strength, recovery=recovery,
+        )
 
     def _workout(self, request: GenerationRequest, phase: MesocyclePhase, profile: PhaseProfile, session: Session,
-                 week: Week, week_number: int, day: date, event_day: date | None, modality: Exercise,
-                 easy_modality: Exercise) -> WorkoutPlan:
+                 week: Week, week_number: int, day: date, event_day: date | None, modality: Exercise) -> WorkoutPlan:
         template, ctx = session.template, self._context(request, phase, profile, week, session.day_type)
         label = "Deload" if week.deload else session.day_type.value if session.day_type else profile.title
         notes = None
@@ -295,7 +306,7 @@ class RuleBasedGenerator:
             mains = self._meet_lifts(request)
             if day == event_day and request.goal is not ProgramGoal.HYPERTROPHY:
                 race = request.goal in (ProgramGoal.ENDURANCE, ProgramGoal.GENERAL_FITNESS) or not mains
-                exercises = event_session(mains if not race else [], modality, request.session_minutes)
+                exercises = race_session(modality, request.session_minutes) if race else meet_session(mains)
                 label = "Time trial" if request.event_date is None else "Race day" if race else "Competition day"
                 return self._plan(day, f"{label} (W{week_number})", WorkoutType.TEST, exercises, request, notes)
             exercises = [prescribe(ex, slot.role, ctx) for slot, ex in self._recovery_picks(request)]
@@ -304,14 +315,10 @@ class RuleBasedGenerator:
                                   "Event day: light movement only.")
             return self._plan(day, f"Recovery (W{week_number})", WorkoutType.RECOVERY, exercises, request,
                               "After the event: easy movement only.")
-        if template.kind in ENDURANCE_KINDS:
-            exercises = endurance_session(template.kind, modality, easy_modality, ctx)
-            workout_type = WorkoutType.ENDURANCE
-        else:
-            exercises = [prescribe(ex, slot.role, ctx) for slot, ex in session.picks]
-            workout_type = self._workout_type(template, phase, ctx)
-            notes = ("Deload: leave at least 4 reps in reserve." if week.deload
-                     else "Main lifts at % of 1RM; RPE 8 = 2 reps in reserve. Ramp up over 2-3 warm-up sets.")
+        exercises = [prescribe(ex, slot.role, ctx) for slot, ex in session.picks]
+        workout_type = self._workout_type(template, phase, ctx)
+        notes = ("Deload: leave at least 4 reps in reserve." if week.deload
+                 else "Main lifts at % of 1RM; RPE 8 = 2 reps in reserve. Ramp up over 2-3 warm-up sets.")
         return self._plan(day, f"{template.name} — {label} (W{week_number})", workout_type, exercises, request, notes)
 
     def _meet_lifts(self, request: GenerationRequest) -> list[Exercise]:

@@ -25,7 +25,7 @@ from trainforge.models.program_content import PrescribedExercise
 from trainforge.models.programs import MesocyclePhase
 from trainforge.services.exercises import Exercise, MovementPattern
 from trainforge.services.generation.rules_outline import PhaseProfile
-from trainforge.services.generation.rules_templates import Role, SessionKind
+from trainforge.services.generation.rules_templates import Role
 from trainforge.services.generation.types import PeriodizationModel
 
 P = MesocyclePhase
@@ -218,82 +218,8 @@ def slot_minutes(role: Role, ctx: Context) -> float:
     return sets * (40 + ctx.profile.rest_accessory) / 60 + 1
 
 
-# ---------------------------------------------------------------- endurance sessions
-
-
-@dataclass(frozen=True)
-class Intervals:
-    work_seconds: int
-    rest_seconds: int
-    first_count: int
-    rpe: float
-    notes: str
-
-
-INTERVALS = {
-    P.BASE: Intervals(180, 120, 4, 7.0, "Z4 (80-90 % HRmax), relaxed and even."),
-    P.BUILD: Intervals(240, 180, 4, 8.0, "Z4-Z5 (85-95 % HRmax): 4 x 4 min style VO2max work (Helgerud et al. 2007)."),
-    P.PEAK: Intervals(180, 120, 5, 8.5, "Z5 (90-95 % HRmax) at race pace."),
-    P.TAPER: Intervals(180, 120, 5, 8.5, "Z5 (90-95 % HRmax) at race pace; fewer repeats, same speed."),
-}
-DEFAULT_INTERVALS = Intervals(60, 90, 6, 8.0, "Z4-Z5: hard but repeatable.")
-EASY_NOTE = "Z2 (60-70 % HRmax): conversational pace."
-
-
-def _minutes(value: float) -> int:
-    return max(60, int(round(value)) * 60)
-
-
-def endurance_session(
-    kind: SessionKind, modality: Exercise, easy_modality: Exercise, ctx: Context
-) -> list[PrescribedExercise]:
-    """Warm-up, main set and cool-down of an endurance session, all by time."""
-    w, minutes, week = ctx.week.loading_index, ctx.minutes, ctx.week
-    volume = DELOAD_SET_FACTOR + 0.1 if week.deload else week.volume
-    grow = min(1.0, 0.8 + 0.05 * w)  # steady sessions lengthen through the block
-    warm, cool = max(5, min(15, round(minutes * 0.15))), max(3, min(10, round(minutes * 0.1)))
-    main_minutes = minutes - warm - cool
-
-    def block(ex: Exercise, sets: int, seconds: int, rpe: float, notes: str, rest: int | None = None) -> PrescribedExercise:
-        return PrescribedExercise(exercise=ex.name, sets=sets, duration_seconds=seconds, rpe=rpe,
-                                  rest_seconds=rest, notes=notes)
-
-    warm_up = block(modality, 1, warm * 60, 3.0, "Warm-up: Z1 rising to Z2, then 3-4 strides.")
-    cool_down = block(modality, 1, cool * 60, 2.0, "Cool-down: Z1.")
-    if kind is SessionKind.EASY:
-        return [block(easy_modality, 1, _minutes(minutes * grow * volume), 3.0, EASY_NOTE)]
-    if kind is SessionKind.LONG:
-        steady = minutes * grow * volume
-        if ctx.phase in (P.BUILD, P.PEAK) and not week.deload:
-            race = round(steady * 0.2)
-            return [block(modality, 1, _minutes(steady - race), 4.0, EASY_NOTE),
-                    block(modality, 1, _minutes(race), 6.5, "Finish at race pace (Z3).")]
-        return [block(modality, 1, _minutes(steady), 4.0, EASY_NOTE)]
-    if kind is SessionKind.TEMPO:
-        total = min(main_minutes * 0.8, main_minutes * (0.5 + 0.1 * w)) * volume
-        count = max(1, math.ceil(total / 15))
-        threshold = ctx.phase in (P.BUILD, P.PEAK, P.TAPER)
-        rpe = min(DELOAD_RPE, 7.0) if week.deload else 7.0 if threshold else 6.0
-        note = "Threshold, low Z4 (80-85 % HRmax)." if threshold else "Tempo, Z3 (70-80 % HRmax)."
-        return [warm_up, block(modality, count, _minutes(total / count), rpe, note, rest=180), cool_down]
-    spec = INTERVALS.get(ctx.phase, DEFAULT_INTERVALS)
-    fit = max(1, main_minutes * 60 // (spec.work_seconds + spec.rest_seconds))
-    count = min(fit, 12, spec.first_count + (0 if week.taper else w))
-    rpe, notes = spec.rpe, spec.notes
-    if week.deload:
-        count, rpe, notes = max(2, round(count * DELOAD_SET_FACTOR)), DELOAD_RPE, "Deload: relaxed Z3, stop fresh."
-    elif week.taper:
-        count = max(2, round(count * week.volume))
-    return [warm_up, block(modality, count, spec.work_seconds, rpe, notes, rest=spec.rest_seconds), cool_down]
-
-
-def event_session(mains: list[Exercise], modality: Exercise, minutes: int) -> list[PrescribedExercise]:
-    """The event itself: a meet's attempts on the main lifts, or else a race."""
-    if not mains:
-        return [PrescribedExercise(exercise=modality.name, sets=1, duration_seconds=60 * min(15, max(5, minutes // 4)),
-                                   rpe=3.0, notes="Warm-up before the start: Z1-Z2 and 3-4 strides."),
-                PrescribedExercise(exercise=modality.name, sets=1, duration_seconds=60 * minutes, rpe=9.5,
-                                   notes="Race: even pacing, then empty the tank over the last part.")]
+def meet_session(mains: list[Exercise]) -> list[PrescribedExercise]:
+    """A meet's attempts on the main lifts."""
     return [PrescribedExercise(exercise=ex.name, sets=3, reps=1, percent_one_rm=100.0 if ex.equipment & LOADABLE else None,
                                rpe=9.5, rest_seconds=600,
                                notes="Attempts: opener ~90-93 %, second ~96-98 %, third 100-103 % of 1RM.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from sqlalchemy import Row, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.db import Executor
+from trainforge.models.accounts import AthleteProfile
 from trainforge.models.programs import (
     FitnessProgram,
     Macrocycle,
@@ -28,6 +30,7 @@ from trainforge.models.programs import (
 )
 from trainforge.models.training import SessionStatus, TrainingSession
 from trainforge.services import programs
+from trainforge.services.accounts import effective_max_hr
 from trainforge.services.auth import Viewer
 from trainforge.services.errors import InvalidInput, NotFound
 from trainforge.services.generation.request import (
@@ -37,14 +40,19 @@ from trainforge.services.generation.request import (
     seed_problem,
     validate_request,
 )
+from trainforge.services.generation.review import review_program
 from trainforge.services.generation.types import (
+    AthleteBaseline,
     GenerationFailed,
+    GenerationWarning,
     GenerationRequest,
     Generator,
     MesocycleOutline,
     ProgramOutline,
 )
 from trainforge.services.program_tree import MacrocyclePlan, MesocyclePlan, ProgramPlan, store_programs, workout_rows
+
+log = logging.getLogger(__name__)
 
 GOAL_LABELS = {
     "strength": "Strength",
@@ -66,7 +74,24 @@ async def prepare(
     # Anyone else (strangers, other coaches) gets the answer an unknown id gets.
     if not await programs.may_plan_for(db, viewer, raw.athlete_id):
         raise NotFound("no such athlete", field="athleteId")
-    return validate_request(raw, equipment_names, today)
+    request = validate_request(raw, equipment_names, today)
+    return dataclasses.replace(request, baseline=await with_profile_heart_rate(db, request))
+
+
+async def with_profile_heart_rate(db: Executor, request: GenerationRequest) -> AthleteBaseline:
+    """The baseline with the athlete's max HR (measured, else 220 - age at the start) and
+    resting HR from their profile: the generator's heart-rate targets come from them."""
+    profile = (
+        await db.execute(
+            select(AthleteProfile.max_hr, AthleteProfile.resting_hr, AthleteProfile.birth_date).where(
+                AthleteProfile.user_id == request.athlete_id
+            )
+        )
+    ).first()
+    if profile is None:
+        return request.baseline
+    max_hr = effective_max_hr(profile.max_hr, profile.birth_date, request.start_date)
+    return dataclasses.replace(request.baseline, max_hr=max_hr, resting_hr=profile.resting_hr)
 
 
 async def breakdown_all(generator: Generator, request: GenerationRequest, outline: ProgramOutline) -> list[MesocyclePlan]:
@@ -112,13 +137,19 @@ def check_plans(request: GenerationRequest, outline: ProgramOutline, plans: list
         raise GenerationFailed("generated program is inconsistent: " + "; ".join(sorted(set(problems))[:5]))
 
 
-async def build(request: GenerationRequest, generator: Generator, author_id: uuid.UUID) -> ProgramPlan:
-    """Outline, then every mesocycle's breakdown, checked, as one plan."""
+async def build(
+    request: GenerationRequest, generator: Generator, author_id: uuid.UUID
+) -> tuple[ProgramPlan, list[GenerationWarning]]:
+    """Outline, then every mesocycle's breakdown, checked, as one plan; with what the plan
+    could not do for the athlete (equipment, time)."""
     outline = await generator.outline(request)
     plans = await breakdown_all(generator, request, outline)
     check_plans(request, outline, plans)
+    findings = review_program(request, outline, plans)
+    if findings.problems:  # the LLM generator has fed these back already; for the rules, a bug
+        log.warning("generated program breaks rules: %s", "; ".join(findings.problems[:5]))
     info = generator.info
-    return ProgramPlan(
+    plan = ProgramPlan(
         athlete_id=request.athlete_id,
         created_by_id=author_id,
         name=outline.name,
@@ -140,6 +171,7 @@ async def build(request: GenerationRequest, generator: Generator, author_id: uui
         prompt_version=info.prompt_version,
         generation_input=request_to_json(request),
     )
+    return plan, findings.warnings
 
 
 async def store(session: AsyncSession, plan: ProgramPlan) -> uuid.UUID:

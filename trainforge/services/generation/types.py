@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -43,6 +43,43 @@ class Weekday(int, enum.Enum):
 
 
 @dataclass(frozen=True)
+class LiftBaseline:
+    """What the athlete can lift on one exercise (a library name): an estimated 1RM or a
+    training max, in kg. Loads are set as % of the training max (90 % of the e1RM when
+    only that is given; Wendler, *5/3/1*, 2nd ed.)."""
+
+    exercise: str
+    e1rm_kg: float | None = None
+    training_max_kg: float | None = None
+
+    @property
+    def training_max(self) -> float:
+        if self.training_max_kg is not None:
+            return self.training_max_kg
+        assert self.e1rm_kg is not None
+        return 0.9 * self.e1rm_kg
+
+
+@dataclass(frozen=True)
+class AthleteBaseline:
+    """Where the athlete starts. Everything is optional: without a lift's max, its sets
+    go by RPE/RIR and a rep range; without a race distance or current volume, defaults by
+    experience; heart-rate zones need the profile's max HR (resting HR makes them Karvonen)."""
+
+    body_weight_kg: float | None = None
+    lifts: tuple[LiftBaseline, ...] = ()
+    race_distance_km: float | None = None
+    weekly_running_km: float | None = None
+    threshold_pace_seconds_per_km: int | None = None
+    lactate_threshold_hr: int | None = None
+    max_hr: int | None = None  # from the athlete's profile, filled in by the service
+    resting_hr: int | None = None
+
+    def lift(self, exercise: str) -> LiftBaseline | None:
+        return next((lift for lift in self.lifts if lift.exercise == exercise), None)
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
     """A validated request (see `request.validate_request`): every field is within bounds."""
 
@@ -58,6 +95,7 @@ class GenerationRequest:
     generator: GeneratorKind = GeneratorKind.RULES
     event_date: date | None = None  # race or competition day, inside the last week
     seed: int = 0
+    baseline: AthleteBaseline = AthleteBaseline()
 
     @property
     def end_date(self) -> date:
@@ -99,17 +137,19 @@ class GenerationInfo:
     prompt_version: str | None = None
 
 
-@dataclass
-class GeneratedMesocycle:
-    outline: MesocycleOutline
-    plan: MesocyclePlan
+class WarningCode(str, enum.Enum):
+    PATTERN_UNAVAILABLE = "pattern_unavailable"  # no exercise of a movement pattern fits the equipment
+    VOLUME_BELOW_TARGET = "volume_below_target"  # the sessions are too short for the weekly sets aimed at
+    NO_HEART_RATE_ZONES = "no_heart_rate_zones"  # no max HR (or LTHR): intensity by RPE only
 
 
-@dataclass
-class GeneratedProgram:
-    outline: ProgramOutline
-    mesocycles: list[GeneratedMesocycle] = field(default_factory=list)
-    info: GenerationInfo = field(default_factory=lambda: GenerationInfo(GeneratorKind.RULES))
+@dataclass(frozen=True)
+class GenerationWarning:
+    """Something the plan could not do for this athlete, said rather than hidden."""
+
+    code: WarningCode
+    message: str
+    detail: str | None = None  # the pattern or muscle concerned
 
 
 class Generator(Protocol):
