@@ -324,7 +324,10 @@ def _load(filename: str) -> Any:
 
 @functools.cache
 def default_library() -> ExerciseLibrary:
-    return ExerciseLibrary(_exercise(row) for row in _load("exercises.json")["exercises"])
+    """The Free Exercise DB import plus the progressions and regressions trainforge adds
+    (`exercises_added.json`: table and towel rows, band pulls, pike push-ups, ...)."""
+    rows = _load("exercises.json")["exercises"] + _load("exercises_added.json")["exercises"]
+    return ExerciseLibrary(_exercise(row) for row in rows)
 
 
 @functools.cache
