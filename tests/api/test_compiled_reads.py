@@ -138,6 +138,8 @@ fragment Tree on Program {{
             __typename notes
             exercises {{
               __typename exercise sets reps durationSeconds loadKg percentOneRm rpe restSeconds tempo notes
+              repsMax distanceMeters repsInReserve loadBasis zone heartRateLowBpm heartRateHighBpm
+              paceFastSecondsPerKm paceSlowSecondsPerKm superset
             }}
           }}
           session {{
@@ -562,7 +564,9 @@ async def world(gql, engine, make_user, link, make_programs) -> World:
     generated = await gql(GENERATE, {"input": {
         "athleteId": str(one.id), "goal": "HYPERTROPHY", "startDate": monday.isoformat(), "totalWeeks": 6,
         "weekdays": ["MONDAY", "WEDNESDAY", "FRIDAY"], "sessionMinutes": 75, "experience": "ADVANCED",
-        "equipment": sorted(default_catalog().names())[:40], "seed": 7,
+        "equipment": sorted(default_catalog().names()), "seed": 7,
+        "baseline": {"lifts": [{"exercise": "Barbell Full Squat", "e1rmKg": 140},
+                               {"exercise": "Barbell Deadlift", "trainingMaxKg": 170}]},
     }}, as_=coach1)
     payload = generated["data"]["generateProgram"]
     assert payload["errors"] == [], payload
@@ -894,7 +898,10 @@ async def test_every_scalar_kind_and_null_edge_is_exercised(diff, world):
     assert exercises[2]["loadKg"] == 1e-7 and exercises[4]["percentOneRm"] == 75.0
     assert exercises[1] == {"__typename": "PrescribedExercise", "exercise": "x", "sets": 1, "reps": 1,
                             "durationSeconds": None, "loadKg": None, "percentOneRm": None, "rpe": None,
-                            "restSeconds": None, "tempo": None, "notes": None}
+                            "restSeconds": None, "tempo": None, "notes": None, "repsMax": None,
+                            "distanceMeters": None, "repsInReserve": None, "loadBasis": None, "zone": None,
+                            "heartRateLowBpm": None, "heartRateHighBpm": None, "paceFastSecondsPerKm": None,
+                            "paceSlowSecondsPerKm": None, "superset": None}
     raw = next(w for w in workouts if w["name"] == "Same day too")
     assert raw["prescription"]["exercises"][0]["loadKg"] == 100 and raw["durationMinutes"] is None
     assert workouts[-1]["date"] == "9999-12-31"
@@ -912,6 +919,9 @@ async def test_every_scalar_kind_and_null_edge_is_exercised(diff, world):
     loads = {e["percentOneRm"] for m in generated["macrocycles"][0]["mesocycles"] for c in m["microcycles"]
              for w in c["workouts"] for e in w["prescription"]["exercises"]}
     assert None in loads and any(x is not None and x != int(x) for x in loads), loads
+    bases = {e["loadBasis"] for m in generated["macrocycles"][0]["mesocycles"] for c in m["microcycles"]
+             for w in c["workouts"] for e in w["prescription"]["exercises"]}
+    assert {"PERCENT_ONE_RM", "RPE"} <= bases, bases  # an enum inside JSONB (its absence: exercises[1] above)
 
     # With the computed fields: a generated program's input, no input, an athlete's profile at its bounds.
     for label, person in (("generated", world.one), ("edge", world.both), ("sparse", world.alone)):

@@ -88,7 +88,9 @@ async def test_generated_program_is_stored_and_returned_whole(gql, make_user, en
     weeks = [w for m in program["macrocycles"][0]["mesocycles"] for w in m["microcycles"]]
     assert [w["weekNumber"] for w in weeks] == list(range(1, 13))
     assert all(len(w["workouts"]) == 3 for w in weeks)
-    assert all(m["microcycles"][-1]["isDeload"] for m in program["macrocycles"][0]["mesocycles"])
+    # Every block ends with a deload but the last: a strength program ends with its test week.
+    mesocycles = program["macrocycles"][0]["mesocycles"]
+    assert [m["microcycles"][-1]["isDeload"] for m in mesocycles] == [True] * (len(mesocycles) - 1) + [False]
     assert await _programs(engine) == 1
 
 
@@ -299,3 +301,77 @@ async def test_generation_leaves_the_program_tables_analyzed(scratch_server, set
     finally:
         await engine.dispose()
         await scratch_server.drop(name)
+
+
+BASELINE_QUERY = """
+mutation ($input: GenerateProgramInput!) {
+  generateProgram(input: $input) {
+    errors { __typename message field }
+    warnings { code message detail }
+    program {
+      generationInput { baseline { bodyWeightKg maxHr restingHr lifts { exercise e1rmKg trainingMaxKg } } }
+      macrocycles { mesocycles { microcycles { workouts { prescription { exercises {
+        exercise sets reps repsMax loadKg percentOneRm rpe repsInReserve loadBasis superset } } } } } }
+    }
+  }
+}
+"""
+UPDATE_PROFILE = """
+mutation ($input: ProfileInput!) { updateProfile(input: $input) { errors { message } } }
+"""
+
+
+async def test_loads_in_kg_from_the_athletes_maxes_and_heart_rates_from_the_profile(gql, make_user):
+    athlete = await make_user(Role.ATHLETE)
+    profile = await gql(UPDATE_PROFILE, {"input": {"maxHr": 190, "restingHr": 50}}, as_=athlete)
+    assert profile["data"]["updateProfile"]["errors"] == []
+    baseline = {"bodyWeightKg": 82.5, "lifts": [{"exercise": "back squat", "e1rmKg": 140},
+                                                 {"exercise": "bench press", "trainingMaxKg": 90}]}
+    result = await gql(BASELINE_QUERY, request(baseline=baseline, equipment=["Olympic barbell", "Power rack",
+                                                                             "Flat bench", "Pull-up bar"]), as_=athlete)
+    assert "errors" not in result, result["errors"]
+    payload = result["data"]["generateProgram"]
+    assert payload["errors"] == []
+    settings = payload["program"]["generationInput"]["baseline"]
+    # Common names resolve to the library's; the profile's heart rates are recorded with the input.
+    assert settings == {"bodyWeightKg": 82.5, "maxHr": 190, "restingHr": 50, "lifts": [
+        {"exercise": "Barbell Full Squat", "e1rmKg": 140.0, "trainingMaxKg": None},
+        {"exercise": "Barbell Bench Press - Medium Grip", "e1rmKg": None, "trainingMaxKg": 90.0}]}
+    exercises = [e for meso in payload["program"]["macrocycles"][0]["mesocycles"] for week in meso["microcycles"]
+                 for workout in week["workouts"] for e in workout["prescription"]["exercises"]]
+    squats = [e for e in exercises if e["exercise"] == "Barbell Full Squat" and e["loadKg"] is not None]
+    assert squats and all(e["loadBasis"] == "PERCENT_ONE_RM" and (e["loadKg"] - 20) % 2.5 == 0 for e in squats)
+    others = [e for e in exercises if e["exercise"] not in ("Barbell Full Squat", "Barbell Bench Press - Medium Grip")]
+    assert all(e["percentOneRm"] is None and e["loadKg"] is None for e in others)
+    assert any(e["loadBasis"] == "RPE" and e["repsInReserve"] is not None for e in others)
+    assert payload["warnings"] == [
+        {"code": "PATTERN_UNAVAILABLE", "message": "no carry exercise suits the equipment and level given",
+         "detail": "carry"}]
+
+
+async def test_a_body_weight_plan_says_what_it_cannot_do(gql, make_user):
+    athlete = await make_user(Role.ATHLETE)
+    result = await gql(BASELINE_QUERY, request(goal="HYPERTROPHY", equipment=[], sessionMinutes=30,
+                                               weekdays=["MONDAY", "THURSDAY"]), as_=athlete)
+    payload = result["data"]["generateProgram"]
+    assert payload["errors"] == []
+    codes = {(w["code"], w["detail"]) for w in payload["warnings"]}
+    assert ("PATTERN_UNAVAILABLE", "vertical_pull") in codes
+    assert any(code == "VOLUME_BELOW_TARGET" for code, _ in codes)
+
+
+async def test_a_bad_baseline_is_refused_field_by_field_and_nothing_is_written(gql, make_user, engine):
+    athlete = await make_user(Role.ATHLETE)
+    baseline = {"bodyWeightKg": 9000, "raceDistanceKm": 0, "thresholdPaceSecondsPerKm": 5,
+                "lifts": [{"exercise": "underwater basket weaving", "e1rmKg": 100},
+                          {"exercise": "bench press", "e1rmKg": 100, "trainingMaxKg": 90},
+                          {"exercise": "squat", "e1rmKg": -5}]}
+    result = await gql(BASELINE_QUERY, request(baseline=baseline), as_=athlete)
+    payload = result["data"]["generateProgram"]
+    assert payload["program"] is None and payload["warnings"] == []
+    fields = {e["field"] for e in payload["errors"]}
+    assert fields == {"baseline.bodyWeightKg", "baseline.raceDistanceKm", "baseline.thresholdPaceSecondsPerKm",
+                      "baseline.lifts.0.exercise", "baseline.lifts.1", "baseline.lifts.2.e1rmKg"}
+    assert {e["__typename"] for e in payload["errors"]} == {"ValidationError"}
+    async with engine.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(FitnessProgram)) == 0

@@ -85,7 +85,7 @@ async def test_llm_program_is_stored_with_its_model_and_prompt_version(fake, llm
 
     assert payload["errors"] == []
     program = payload["program"]
-    assert (program["generator"], program["generatorModel"], program["promptVersion"]) == ("LLM", "fake-model", "v1")
+    assert (program["generator"], program["generatorModel"], program["promptVersion"]) == ("LLM", "fake-model", "v2")
     mesos = program["macrocycles"][0]["mesocycles"]
     assert [m["weeks"] for m in mesos] == [4, 4]
     weeks = [w for m in mesos for w in m["microcycles"]]

@@ -9,7 +9,7 @@ import json
 import socket
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from fakes.openai_server import Delay, FakeOpenAI, HTTPError
 from openai import AsyncOpenAI
 
 from trainforge.config import Settings
-from trainforge.models.programs import ProgramGoal
+from trainforge.models.programs import ProgramGoal, WorkoutType
 from trainforge.services.exercises import default_catalog, default_library
 from trainforge.services.generation import calendar
 from trainforge.services.generation.llm import (
@@ -31,10 +31,12 @@ from trainforge.services.generation.llm import (
     load_prompt,
 )
 from trainforge.services.generation.types import (
+    AthleteBaseline,
     ExperienceLevel,
     GenerationFailed,
     GenerationRequest,
     GeneratorKind,
+    LiftBaseline,
     PeriodizationModel,
     ProgramOutline,
     Weekday,
@@ -103,8 +105,8 @@ async def test_valid_output_gives_plans_dated_by_the_calendar(fake: FakeOpenAI, 
         plans = await breakdown_all(generator, request, outline)
 
     assert generator.info.generator is GeneratorKind.LLM
-    assert PROMPT_VERSION == "v1"
-    assert (generator.info.model, generator.info.prompt_version) == ("fake-model", "v1")
+    assert PROMPT_VERSION == "v2"
+    assert (generator.info.model, generator.info.prompt_version) == ("fake-model", "v2")
     assert outline.name == "Strength block" and outline.model is PeriodizationModel.BLOCK
     spans = calendar.mesocycle_spans(request, [4, 4, 4])
     assert [(m.start_date, m.end_date) for m in outline.mesocycles] == [(s, e) for s, e, _ in spans]
@@ -117,7 +119,10 @@ async def test_valid_output_gives_plans_dated_by_the_calendar(fake: FakeOpenAI, 
         assert (plan.name, plan.phase, plan.start_date, plan.end_date) == (
             meso.name, meso.phase, meso.start_date, meso.end_date,
         )
-        assert plan.microcycles[-1].is_deload and not any(m.is_deload for m in plan.microcycles[:-1])
+        assert not any(m.is_deload for m in plan.microcycles[:-1])
+        # Each block ends with a deload, the program (strength) with a test week.
+        assert plan.microcycles[-1].is_deload is (plan is not plans[-1])
+    assert all(w.workout_type is WorkoutType.TEST for w in weeks[-1].workouts)
     for week in weeks:
         assert (week.start_date, week.end_date) == (
             calendar.week_start(request, week.week_number), calendar.week_end(request, week.week_number),
@@ -168,7 +173,8 @@ def test_prompts_render_every_placeholder() -> None:
 
 async def test_misspelt_exercises_are_mapped_to_library_names(fake: FakeOpenAI, generator: LLMGenerator) -> None:
     request = make_request(total_weeks=4)
-    typed = ["Barbel Full Squat", "romanian deadlift", "  pushups ", "Dumbell Bench Press", "Standing Militray Press"]
+    typed = ["Barbel Full Squat", "romanian deadlift", "  pushups ", "Dumbell Bench Press", "Standing Militray Press",
+             "Bent Over Barbel Row"]
     fake.responder = ValidModel([4], names=typed)
     async with asyncio.timeout(20):
         outline = await generator.outline(request)
@@ -176,6 +182,7 @@ async def test_misspelt_exercises_are_mapped_to_library_names(fake: FakeOpenAI, 
     names = [e.exercise for e in plan.microcycles[0].workouts[0].prescription.exercises]
     assert names == [
         "Barbell Full Squat", "Romanian Deadlift", "Pushups", "Dumbbell Bench Press", "Standing Military Press",
+        "Bent Over Barbell Row",
     ]
     assert fake.calls == 2
 
@@ -185,11 +192,12 @@ async def test_exercises_needing_missing_equipment_are_refused(fake: FakeOpenAI,
     fake.responder = ValidModel([4])
     async with asyncio.timeout(20):
         outline = await generator.outline(request)
-        fake.script(breakdown_reply(4, 3, ["Romanian Deadlift", "One-Arm Dumbbell Row"]))  # the first needs a barbell
+        # The first needs a barbell (the program's only block ends with its test week).
+        fake.script(breakdown_reply(4, 3, ["Barbell Deadlift", "One-Arm Dumbbell Row"], test_week=True))
         plan = await generator.breakdown(request, outline, 0, 1)
     feedback = fake.user_messages(2)[-1]
     assert (
-        "weeks[0].workouts[0].exercises[0].exercise: 'Romanian Deadlift' needs equipment the athlete does not have "
+        "weeks[0].workouts[0].exercises[0].exercise: 'Barbell Deadlift' needs equipment the athlete does not have "
         "(barbell)" in feedback
     )
     exercises = {e.exercise for week in plan.microcycles for w in week.workouts for e in w.prescription.exercises}
@@ -280,8 +288,8 @@ async def test_invalid_breakdown_is_fed_back_per_field(fake: FakeOpenAI, generat
         bad["weeks"][1]["workouts"][0]["exercises"][0]["sets"] = 30
         bad["weeks"][1]["workouts"][0]["exercises"][1]["reps"] = None
         fake.script(bad)
-        plan = await generator.breakdown(request, outline, 2, 9)
-    assert [m.week_number for m in plan.microcycles] == [9, 10, 11, 12]
+        plan = await generator.breakdown(request, outline, 1, 5)
+    assert [m.week_number for m in plan.microcycles] == [5, 6, 7, 8]
     feedback = fake.user_messages(2)[-1]
     assert "weeks[3].is_deload: the last week must be a deload week" in feedback
     assert "weeks[0].workouts: day indexes [2, 0, 0] given" in feedback
@@ -289,6 +297,60 @@ async def test_invalid_breakdown_is_fed_back_per_field(fake: FakeOpenAI, generat
     assert "weeks[1].workouts[0].exercises[0].sets: Input should be less than or equal to 20" in feedback
     assert "weeks[1].workouts[0].exercises[1]: an exercise needs reps or duration_seconds" in feedback
     assert fake.calls == 3
+
+
+async def test_a_breakdown_breaking_the_coaching_rules_is_sent_back(fake: FakeOpenAI, generator: LLMGenerator) -> None:
+    """Well-formed but unsound: the same review as the rule-based generator's, fed back like schema errors."""
+    request = make_request()
+    fake.responder = ValidModel([4, 4, 4])
+    async with asyncio.timeout(20):
+        outline = await generator.outline(request)
+        unsound = breakdown_reply(4, 3, ["Barbell Full Squat", "Barbell Deadlift", "Barbell Bench Press - Medium Grip",
+                                         "Standing Bradford Press"])
+        unsound["weeks"][0]["workouts"][0]["exercises"][0]["percent_one_rm"] = 80  # no 1RM was given
+        unsound["weeks"][1]["workouts"][0]["exercises"][2]["load_kg"] = 61  # not on a 20 kg bar and 2.5 kg steps
+        fake.script(unsound)
+        plan = await generator.breakdown(request, outline, 1, 5)
+    feedback = fake.user_messages(2)[-1]
+    assert "week 5: Standing Bradford Press is screened out (behind-the-neck variation)" in feedback
+    assert "week 5: no pull exercise although the equipment allows one" in feedback
+    assert "week 5: Barbell Full Squat: % of 1RM on a lift without a known 1RM" in feedback
+    assert "week 6: Barbell Bench Press - Medium Grip: 61 kg cannot be loaded on its implement" in feedback
+    assert fake.calls == 3  # the outline, the unsound reply, the sound one
+    names = {e.exercise for week in plan.microcycles for w in week.workouts for e in w.prescription.exercises}
+    assert "Standing Bradford Press" not in names
+
+
+async def test_the_menu_offers_nothing_screened_or_above_the_athletes_level(
+    fake: FakeOpenAI, generator: LLMGenerator
+) -> None:
+    request = make_request(experience=ExperienceLevel.BEGINNER, equipment=frozenset(CATALOG.names()))
+    fake.responder = ValidModel([4, 4, 4])
+    async with asyncio.timeout(20):
+        outline = await generator.outline(request)
+        await generator.breakdown(request, outline, 0, 1)
+    menu = user_prompt(fake.requests[1]).split("## Exercises to choose from", 1)[1].split("## Output", 1)[0]
+    offered = [name for line in menu.splitlines() if line.startswith("- ") for name in line.split(": ", 1)[1].split("; ")]
+    assert offered and not [name for name in offered if "Bradford" in name or "Behind" in name or "Manual" in name]
+    assert "Pullups" not in offered and "Natural Glute Ham Raise" not in offered
+    assert "Barbell Deadlift" in offered  # curated: beginners learn it
+
+
+async def test_the_prompt_states_the_athletes_numbers_and_the_event_day(fake: FakeOpenAI, generator: LLMGenerator) -> None:
+    race = date(2026, 3, 3) + timedelta(weeks=11, days=5)  # the last week's Sunday: not a training day
+    baseline = AthleteBaseline(lifts=(LiftBaseline("Barbell Full Squat", e1rm_kg=140),), race_distance_km=21.1,
+                               threshold_pace_seconds_per_km=290, max_hr=188, resting_hr=50)
+    request = make_request(goal=ProgramGoal.ENDURANCE, event_date=race, baseline=baseline)
+    fake.responder = lambda body: json.dumps(outline_reply([4, 4, 4], last_phase="taper"))
+    async with asyncio.timeout(20):
+        outline = await generator.outline(request)
+        fake.script(json.dumps({"weeks": []}))  # any reply: only the prompt is looked at here
+        with pytest.raises(GenerationFailed):
+            await generator.breakdown(request, outline, 2, 9)
+    prompt = user_prompt(fake.requests[1])
+    assert "- Barbell Full Squat: 1RM 140.0 kg" in prompt and "- Threshold pace: 4:50 min/km" in prompt
+    assert "- Max HR: 188 bpm" in prompt and "- Race distance: 21.1 km" in prompt
+    assert f"In program week 12 the event ({race.isoformat()}, a Sunday) is a day of its own" in prompt
 
 
 async def test_always_invalid_fails_after_max_attempts(fake: FakeOpenAI, generator: LLMGenerator) -> None:

@@ -29,6 +29,17 @@ def training_days(request: GenerationRequest, week_number: int) -> list[date]:
     return [d for d in days if d.weekday() in wanted]
 
 
+def workout_days(request: GenerationRequest, week_number: int) -> list[date]:
+    """The week's training days, plus the event day when it falls in this week on another
+    day (a race or a meet is on its date whatever the weekday), in date order."""
+    days = training_days(request, week_number)
+    event = request.event_date
+    if event is not None and week_start(request, week_number) <= event <= week_end(request, week_number) \
+            and event not in days:
+        days = sorted([*days, event])
+    return days
+
+
 def mesocycle_spans(request: GenerationRequest, weeks: Sequence[int]) -> list[tuple[date, date, int]]:
     """(start, end, first week number) of consecutive mesocycles of the given lengths."""
     if sum(weeks) != request.total_weeks:

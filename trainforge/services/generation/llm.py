@@ -37,6 +37,11 @@ from trainforge.services.exercises import (
     level_rank,
 )
 from trainforge.services.generation import calendar
+from trainforge.services.generation.curation import level_of, screen_reason
+from trainforge.services.generation.review import Athlete, mesocycle_problems
+from trainforge.services.generation.rules_dosage import LOADABLE
+from trainforge.services.generation.rules_outline import ends_with_test
+from trainforge.services.generation.rules_templates import Role
 from trainforge.services.generation.types import (
     GenerationFailed,
     GenerationInfo,
@@ -58,7 +63,7 @@ from trainforge.services.generation.llm_replies import (
 )
 from trainforge.services.program_tree import MesocyclePlan
 
-PROMPT_FILES = {"outline": "outline.v1.md", "breakdown": "breakdown.v1.md"}
+PROMPT_FILES = {"outline": "outline.v2.md", "breakdown": "breakdown.v2.md"}
 _VERSIONS = {step: name.split(".")[-2] for step, name in PROMPT_FILES.items()}
 # One version when every step's file has it, else each step's ("outline.v2+breakdown.v1").
 PROMPT_VERSION = (
@@ -121,20 +126,57 @@ def _request_values(request: GenerationRequest) -> dict[str, object]:
         "model": request.model.value,
         "event": f"{request.event_date.isoformat()}, in the last week" if request.event_date else "none",
         "equipment": shown or "none (body weight only)",
+        "athlete": _athlete(request),
     }
+
+
+def _event_day_rule(request: GenerationRequest, first_week: int, weeks: int) -> str:
+    """The event's own day index, when it falls in this mesocycle on a day that is not a training day."""
+    for number in range(first_week, first_week + weeks):
+        days = calendar.workout_days(request, number)
+        if request.event_date in days and request.event_date not in calendar.training_days(request, number):
+            return (f"In program week {number} the event ({request.event_date.isoformat()}, a "
+                    f"{_WEEKDAY_NAMES[request.event_date.weekday()]}) is a day of its own: that week's `day` "
+                    f"indexes are 0 to {len(days) - 1}, in date order, the event day among them.")
+    return ""
+
+
+def _athlete(request: GenerationRequest) -> str:
+    """The baseline as the prompt states it: what loads, paces and heart rates come from."""
+    baseline, lines = request.baseline, []
+    if baseline.body_weight_kg is not None:
+        lines.append(f"- Body weight: {baseline.body_weight_kg:g} kg")
+    for lift in baseline.lifts:
+        lines.append(f"- {lift.exercise}: 1RM {lift.training_max / 0.9:.1f} kg (load it by % of this)")
+    if baseline.race_distance_km is not None:
+        lines.append(f"- Race distance: {baseline.race_distance_km:g} km")
+    if baseline.weekly_running_km is not None:
+        lines.append(f"- Running now: {baseline.weekly_running_km:g} km a week")
+    if baseline.threshold_pace_seconds_per_km is not None:
+        pace = baseline.threshold_pace_seconds_per_km
+        lines.append(f"- Threshold pace: {pace // 60}:{pace % 60:02d} min/km")
+    for label, value in (("Lactate threshold HR", baseline.lactate_threshold_hr), ("Max HR", baseline.max_hr),
+                         ("Resting HR", baseline.resting_hr)):
+        if value is not None:
+            lines.append(f"- {label}: {value} bpm")
+    return "\n".join(lines) or "- Nothing measured: prescribe by RPE and reps in reserve."
 
 
 def _exercise_menu(library: ExerciseLibrary, kinds: frozenset[str], experience: str) -> str:
     """Available exercise names by movement pattern, capped evenly across patterns:
     a long list costs tokens and dilutes the choice (a name outside it is still
-    mapped to the closest). Staples first, then lifts at the athlete's level,
+    mapped to the closest). Screened exercises and those above the athlete's level (as
+    curated) are left out. Loaded exercises first when the athlete has load, then staples,
     strongman events last, compound first, plain names (the shortest) before variants."""
     top = level_rank(experience)
 
-    def rank(ex: Exercise) -> tuple[bool, bool, bool, bool, int, str]:
+    loaded = bool(kinds & LOADABLE)
+
+    def rank(ex: Exercise) -> tuple[bool, bool, bool, bool, bool, int, str]:
         return (
+            loaded and not ex.equipment & LOADABLE,  # external load first when there is some
             ex.name not in _STAPLES,
-            level_rank(ex.level) > top,
+            level_rank(level_of(ex)) > top,
             ex.category == "strongman",
             ex.mechanic != "compound",
             len(ex.name),
@@ -142,7 +184,9 @@ def _exercise_menu(library: ExerciseLibrary, kinds: frozenset[str], experience: 
         )
 
     groups: dict[MovementPattern, list[str]] = {}
-    for exercise in sorted(library.available(kinds), key=rank):
+    usable = (ex for ex in library.available(kinds)
+              if level_rank(level_of(ex)) <= top and screen_reason(ex, Role.MOBILITY) is None)
+    for exercise in sorted(usable, key=rank):
         groups.setdefault(exercise.pattern, []).append(exercise.name)
     if not groups:
         return "(none available)"
@@ -238,6 +282,7 @@ class LLMGenerator:
         meso = outline.mesocycles[index]
         kinds = self.catalog.kinds_for(request.equipment)
         dates = calendar.training_days(request, first_week_number)
+        test_week = index == len(outline.mesocycles) - 1 and ends_with_test(request)
         messages = load_prompt("breakdown").messages(
             **_request_values(request),
             program_name=outline.name,
@@ -248,6 +293,13 @@ class LLMGenerator:
                 for i, m in enumerate(outline.mesocycles)
             ),
             mesocycle_name=meso.name,
+            last_week_rule=(
+                "The last one is the program's test week (`is_deload: false`, workouts of type `test`): a 1RM "
+                "worked up to in singles on each main lift (an AMRAP set at about 85 % for beginners), little else."
+                if test_week else
+                "The last one has `is_deload: true` (cut volume by about 40 to 50 %, keep intensity moderate; "
+                "before an event, this is the taper week)."
+            ),
             phase=meso.phase.value,
             weeks=meso.weeks,
             first_week=first_week_number,
@@ -256,15 +308,26 @@ class LLMGenerator:
             targets=meso.weekly_targets.model_dump_json(exclude_none=True, exclude={"emphasis"}),
             training_days=", ".join(f"{i} = {_WEEKDAY_NAMES[d.weekday()]}" for i, d in enumerate(dates)),
             day_indexes=", ".join(str(i) for i in range(request.days_per_week)),
+            event_day_rule=_event_day_rule(request, first_week_number, meso.weeks),
             workout_types=", ".join(t.value for t in WorkoutType),
             exercises=_exercise_menu(self.library, kinds, request.experience.value),
             schema_name="mesocycle_breakdown",
             schema=json.dumps(_schema(BreakdownReply)),
         )
         pick = ExercisePicker(self.library, kinds)
+        athlete = Athlete.of(request, self.library, self.catalog)
+
+        def checked(reply: BreakdownReply) -> MesocyclePlan:
+            # Structure first, then the coach's review: both kinds of problem go back to the model.
+            plan = check_breakdown(request, meso, first_week_number, reply, pick, test_week)
+            problems = mesocycle_problems(athlete, outline, index, plan)
+            if problems:
+                raise ReplyInvalid(problems)
+            return plan
+
         return await self._ask(
             f"breakdown of mesocycle {index + 1} ({meso.name})", "mesocycle_breakdown", messages, BreakdownReply,
-            lambda reply: check_breakdown(request, meso, first_week_number, reply, pick),
+            checked,
         )
 
     async def _ask(

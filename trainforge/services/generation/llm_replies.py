@@ -57,9 +57,18 @@ class ExerciseReply(_Reply):
     exercise: str = Field(description="A name from the exercise list")
     sets: int
     reps: int | None = None
+    reps_max: int | None = Field(default=None, description="With reps, a rep range")
     duration_seconds: int | None = None
+    distance_meters: float | None = None
+    load_kg: float | None = Field(default=None, description="Only for lifts whose 1RM is given; loadable")
     percent_one_rm: float | None = Field(default=None, description="Load, % of one-repetition maximum")
     rpe: float | None = None
+    reps_in_reserve: int | None = None
+    zone: int | None = Field(default=None, description="Heart-rate zone 1-5")
+    heart_rate_low_bpm: int | None = None
+    heart_rate_high_bpm: int | None = None
+    pace_fast_seconds_per_km: int | None = None
+    pace_slow_seconds_per_km: int | None = None
     rest_seconds: int | None = None
     notes: str | None = None
 
@@ -126,10 +135,11 @@ def check_outline(request: GenerationRequest, reply: OutlineReply) -> ProgramOut
         problems.append(f"mesocycles: a 4-week program has exactly one mesocycle, not {len(weeks)}")
     targets: list[WeeklyTargets] = []
     for i, meso in enumerate(reply.mesocycles):
-        if not MIN_MESOCYCLE_WEEKS <= meso.weeks <= min(MAX_MESOCYCLE_WEEKS, request.total_weeks):
+        shortest = 1 if meso.phase is MesocyclePhase.TAPER else MIN_MESOCYCLE_WEEKS  # a 1-week taper before a 10 km
+        if not shortest <= meso.weeks <= min(MAX_MESOCYCLE_WEEKS, request.total_weeks):
             problems.append(
-                f"mesocycles[{i}].weeks: {meso.weeks} is out of range; a mesocycle lasts "
-                f"{MIN_MESOCYCLE_WEEKS} to {min(MAX_MESOCYCLE_WEEKS, request.total_weeks)} weeks"
+                f"mesocycles[{i}].weeks: {meso.weeks} is out of range; a {meso.phase.value} mesocycle lasts "
+                f"{shortest} to {min(MAX_MESOCYCLE_WEEKS, request.total_weeks)} weeks"
             )
         if meso.weekly_targets.sessions != request.days_per_week:
             problems.append(
@@ -190,17 +200,22 @@ def check_breakdown(
     first_week_number: int,
     reply: BreakdownReply,
     pick: ExercisePicker,
+    test_week: bool = False,
 ) -> MesocyclePlan:
+    """The reply as a plan; `test_week`: its last week is the program's test week, not a deload."""
     problems: list[str] = []
     count, days = len(reply.weeks), request.days_per_week
     if count != mesocycle.weeks:
         problems.append(f"weeks: {count} weeks given; this mesocycle has exactly {mesocycle.weeks}")
-    if not reply.weeks[-1].is_deload:
+    if test_week and (reply.weeks[-1].is_deload or all(w.type is not WorkoutType.TEST for w in reply.weeks[-1].workouts)):
+        problems.append(f"weeks[{count - 1}]: the program ends with a test week: is_deload false, workouts of type test")
+    elif not test_week and not reply.weeks[-1].is_deload:
         problems.append(f"weeks[{count - 1}].is_deload: the last week must be a deload week (true)")
     microcycles: list[MicrocyclePlan] = []
     for w, week in enumerate(reply.weeks):
         number = first_week_number + w
-        dates = calendar.training_days(request, number)
+        dates = calendar.workout_days(request, number)  # the event day is a day of its own
+        days = len(dates)
         indexes = [workout.day for workout in week.workouts]
         if sorted(indexes) != list(range(days)):
             problems.append(
@@ -229,7 +244,7 @@ def check_breakdown(
                         name=workout.name,
                         workout_type=workout.type,
                         prescription=WorkoutPrescription(exercises=prescribed),
-                        duration_minutes=request.session_minutes,
+                        duration_minutes=_duration(prescribed, request.session_minutes),
                     )
                 )
         workouts.sort(key=lambda plan: plan.scheduled_date)
@@ -253,6 +268,14 @@ def check_breakdown(
         microcycles=microcycles,
         weekly_targets=mesocycle.weekly_targets,
     )
+
+
+def _duration(prescribed: list[PrescribedExercise], session_minutes: int) -> int:
+    """A timed session (a run, a ride) lasts what its steps add up to; a lifting one, the session."""
+    if not prescribed or any(p.duration_seconds is None for p in prescribed):
+        return session_minutes
+    seconds = sum(p.sets * p.duration_seconds + (p.sets - 1) * (p.rest_seconds or 0) for p in prescribed)
+    return max(1, min(600, -(-seconds // 60)))
 
 
 # --- The generator

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from trainforge.models.program_content import PrescribedExercise
+from trainforge.models.program_content import LoadBasis, PrescribedExercise
 from trainforge.models.programs import MesocyclePhase
 from trainforge.services.exercises import Exercise, MovementPattern
+from trainforge.services.generation.curation import load_steps
 from trainforge.services.generation.rules_outline import PhaseProfile
 from trainforge.services.generation.rules_templates import Role
 from trainforge.services.generation.types import PeriodizationModel
@@ -57,6 +58,10 @@ class DayType(str, enum.Enum):
 DUP_OFFSETS = {DayType.HEAVY: (7.5, 0.5), DayType.MODERATE: (0.0, 0.0), DayType.LIGHT: (-7.5, -1.0)}
 DUP_ROTATION = (DayType.HEAVY, DayType.MODERATE, DayType.LIGHT)
 ACCESSORY_REP_OFFSETS: dict[DayType | None, int] = {DayType.HEAVY: -2, DayType.LIGHT: 3}
+BODY_WEIGHT_REPS = (6, 16)  # below 6 reps a body-weight lift needs its harder variation
+FREE_WEIGHT_MIN_REPS = 5  # dumbbells and kettlebells: no heavy singles and doubles
+BARBELL_LIKE = frozenset({"barbell", "trap bar", "ez bar", "axle bar", "smith machine", "machine", "cable", "leg press",
+                          "landmine"})
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class Week:
     deload: bool = False
     taper: bool = False  # in a taper block: volume scaled, intensity kept
     volume: float = 1.0  # share of the normal volume (taper weeks)
+    test: bool = False  # the program's last week: the main lifts are tested
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,10 @@ class Context:
     day_type: DayType | None  # undulating model only
     endurance: bool  # strength work of an endurance athlete: maintenance volume
     minutes: int
+    cycle: int = 0  # earlier blocks of the same phase: a repeated block starts higher
+    one_rep_maxes: dict[str, float] = field(default_factory=dict)  # kg by lift, for this block
+    novice: bool = False  # a beginner tests with an AMRAP set, not a 1RM
+    volume_block: bool = False  # sets per muscle group ramp across the block (rules_volume), not main sets
 
 
 def reps_to_failure(pct: float) -> float:
@@ -96,23 +106,64 @@ def _scaled(sets: int, factor: float) -> int:
 
 
 def main_load(ctx: Context) -> tuple[float, float]:
-    """(% 1RM, RPE) of the main lifts this week, before any deload."""
+    """(% 1RM, RPE) of the main lifts this week, before any deload. A repeated block starts
+    a step higher than the one before it (within the phase's cap)."""
     profile, w = ctx.profile, ctx.week.loading_index
     pct_offset, rpe_offset = DUP_OFFSETS[ctx.day_type] if ctx.day_type else (0.0, 0.0)
     step = 0.0 if ctx.week.taper else DUP_STEP if ctx.model is PeriodizationModel.UNDULATING else PCT_STEP
-    pct = min(profile.pct_cap + pct_offset, MAX_PCT, profile.pct_start + pct_offset + step * w)
+    start = profile.pct_start + PCT_STEP * min(ctx.cycle, 2)
+    pct = min(profile.pct_cap + pct_offset, MAX_PCT, start + pct_offset + step * w)
     rpe = min(profile.rpe_cap + rpe_offset, profile.rpe + rpe_offset + (0 if ctx.week.taper else 0.5 * w))
     return pct, min(rpe, 10.0)
 
 
-def _main_sets(ctx: Context) -> int:
-    sets = ctx.profile.main_sets
-    if ctx.model is PeriodizationModel.BLOCK and ctx.phase in VOLUME_PHASES:
+def main_sets(ctx: Context) -> int:
+    sets = ctx.profile.main_sets + (1 if ctx.cycle else 0)
+    if ctx.model is PeriodizationModel.BLOCK and ctx.phase in VOLUME_PHASES and not ctx.volume_block:
         sets += min(2, ctx.week.loading_index // 2)  # accumulation blocks add volume
     if ctx.endurance:
         sets = min(sets, 3)
     if ctx.minutes < 40:
         sets = max(2, sets - 1)
+    return sets
+
+
+def accessory_sets(ctx: Context) -> int:
+    return 2 if ctx.endurance else ctx.profile.accessory_sets
+
+
+def rest_seconds(role: Role, ctx: Context) -> int:
+    if role is Role.MAIN:
+        return ctx.profile.rest_main
+    if role is Role.POWER:
+        return 120
+    if role is Role.FINISHER:
+        return 60
+    if role is Role.MOBILITY:
+        return 15
+    return ctx.profile.rest_accessory
+
+
+def base_sets(role: Role, ctx: Context) -> int:
+    """A normal week's sets of one exercise, before the week is balanced and fitted."""
+    if role is Role.MAIN:
+        return main_sets(ctx)
+    grows = 0 if ctx.volume_block else ctx.week.loading_index  # volume blocks give their time to hard sets
+    if role is Role.POWER:
+        return 3 + min(1, grows // 2)
+    if role is Role.FINISHER:
+        return min(10, 6 + grows)
+    if role is Role.MOBILITY:
+        return 2
+    return accessory_sets(ctx)
+
+
+def week_sets(sets: int, ctx: Context) -> int:
+    """Deload and taper weeks scale the normal week's sets."""
+    if ctx.week.deload or ctx.week.test:
+        return max(1, math.floor(sets * DELOAD_SET_FACTOR))  # half, rounded down: a deload is light
+    if ctx.week.taper:
+        return _scaled(sets, ctx.week.volume)
     return sets
 
 
@@ -125,102 +176,136 @@ def _rep_range(ctx: Context) -> tuple[int, int]:
     return low, high
 
 
-def prescribe(ex: Exercise, role: Role, ctx: Context) -> PrescribedExercise:
-    """One strength-session exercise for this week."""
+def prescribe(ex: Exercise, role: Role, ctx: Context, sets: int | None = None, rest: int | None = None,
+              superset: str | None = None) -> PrescribedExercise:
+    """One strength-session exercise for this week; `sets` and `rest` as balanced and
+    fitted for the week (see rules_volume), else the normal week's."""
+    sets = week_sets(base_sets(role, ctx), ctx) if sets is None else sets
+    rest = rest_seconds(role, ctx) if rest is None else rest
     if role is Role.MAIN:
-        return _main(ex, ctx)
-    if role is Role.POWER:
-        return _power(ex, ctx)
-    if role in (Role.FINISHER, Role.MOBILITY):
-        return _timed(ex, role, ctx)
-    return _accessory(ex, ctx)
+        prescribed = _main(ex, ctx, sets, rest)
+    elif role is Role.POWER:
+        prescribed = _power(ex, ctx, sets)
+    elif role in (Role.FINISHER, Role.MOBILITY):
+        prescribed = _timed(ex, role, ctx, sets)
+    else:
+        prescribed = _accessory(ex, ctx, sets, rest)
+    return prescribed.model_copy(update={"superset": superset}) if superset else prescribed
 
 
-def _main(ex: Exercise, ctx: Context) -> PrescribedExercise:
+def _main(ex: Exercise, ctx: Context, sets: int, rest: int) -> PrescribedExercise:
+    """By % of the lift's 1RM in kg when the athlete gave one (RPE a ceiling), else by RPE
+    and a rep range; body-weight lifts keep 6+ reps (a harder variation makes them heavier)."""
+    if ctx.week.test:
+        return _test(ex, ctx)
     low, high = _rep_range(ctx)
+    if not ex.equipment & BARBELL_LIKE:  # low-rep sets are for bars and machines, not bells
+        low, high = max(low, FREE_WEIGHT_MIN_REPS), max(high, FREE_WEIGHT_MIN_REPS + 3)
     pct, rpe = main_load(ctx)
-    sets, reps = _main_sets(ctx), reps_for(pct, rpe, low, high)
+    reps = reps_for(pct, rpe, low, high)
     if ctx.week.deload:
         pct, rpe = pct - DELOAD_PCT_DROP, min(DELOAD_RPE, rpe)
-        sets, reps = _scaled(sets, DELOAD_SET_FACTOR), min(reps, reps_for(pct, rpe, 1, high))
-    elif ctx.week.taper:
-        sets = _scaled(sets, ctx.week.volume)
-    loaded = bool(ex.equipment & LOADABLE)
+        reps = min(reps, reps_for(pct, rpe, 1, high))
+    one_rm, steps = ctx.one_rep_maxes.get(ex.name), load_steps(ex.equipment)
+    if one_rm is not None and steps is not None:
+        kg = steps.nearest(pct / 100 * one_rm)
+        return PrescribedExercise(
+            exercise=ex.name, sets=sets, reps=reps, load_kg=kg, percent_one_rm=round(pct, 1), rpe=rpe,
+            load_basis=LoadBasis.PERCENT_ONE_RM, rest_seconds=rest,
+            notes=f"{kg:g} kg ({pct:g} % of a {one_rm:g} kg 1RM); stop the set if it passes RPE {rpe:g}.")
+    reserve = round(10 - rpe)
+    if ctx.cycle and not ctx.week.deload:
+        reserve_note = f" Block {ctx.cycle + 1} of this phase: start a step above the last one."
+    else:
+        reserve_note = ""
+    if ex.bodyweight:
+        reps = max(BODY_WEIGHT_REPS[0], min(BODY_WEIGHT_REPS[1] - 4, reps))
+        notes = (f"Body weight: {reps}-{reps + 4} reps leaving {reserve} in reserve; past that, the harder "
+                 f"variation.{reserve_note}")
+        return PrescribedExercise(exercise=ex.name, sets=sets, reps=reps, reps_max=reps + 4, rpe=rpe,
+                                  reps_in_reserve=reserve, load_basis=LoadBasis.RPE, rest_seconds=rest, notes=notes)
     return PrescribedExercise(
-        exercise=ex.name,
-        sets=sets,
-        reps=reps,
-        percent_one_rm=round(pct, 1) if loaded else None,
-        rpe=rpe,
-        rest_seconds=ctx.profile.rest_main,
-        notes=None if loaded else f"Body weight: choose the variation that leaves {10 - rpe:g} reps in reserve.",
-    )
+        exercise=ex.name, sets=sets, reps=reps, reps_max=reps + 2, rpe=rpe, reps_in_reserve=reserve,
+        load_basis=LoadBasis.RPE, rest_seconds=rest,
+        notes=f"Choose the load that leaves {reserve} reps in reserve at {reps}-{reps + 2} reps.{reserve_note}")
 
 
-def _accessory(ex: Exercise, ctx: Context) -> PrescribedExercise:
+def _test(ex: Exercise, ctx: Context) -> PrescribedExercise:
+    """Test week: a 1RM worked up to in singles, or for beginners (and lifts without a
+    known max) an AMRAP set at ~85 %, from which the next 1RM is estimated (Epley 1985:
+    1RM = load x (1 + reps / 30))."""
+    one_rm, steps = ctx.one_rep_maxes.get(ex.name), load_steps(ex.equipment)
+    kg = steps.nearest(0.85 * one_rm) if one_rm is not None and steps is not None else None
+    if ctx.novice or kg is None:
+        at = f" at {kg:g} kg (85 %)" if kg is not None else " with the week's heaviest working load"
+        return PrescribedExercise(
+            exercise=ex.name, sets=1, reps=5, load_kg=kg, percent_one_rm=85.0 if kg is not None else None,
+            rpe=9.5, reps_in_reserve=0 if kg is None else 1, load_basis=LoadBasis.PERCENT_ONE_RM if kg else LoadBasis.RPE,
+            rest_seconds=300,
+            notes=f"AMRAP test: as many good reps as possible{at}, at least 5; new 1RM ~ load x (1 + reps / 30).")
+    top = steps.nearest(one_rm)
+    return PrescribedExercise(
+        exercise=ex.name, sets=3, reps=1, load_kg=top, percent_one_rm=100.0, rpe=9.5,
+        load_basis=LoadBasis.PERCENT_ONE_RM, rest_seconds=300,
+        notes=f"1RM test: singles at ~90 % and ~95 %, then {top:g} kg; go up 2.5-5 kg if it moved well.")
+
+
+def _accessory(ex: Exercise, ctx: Context, sets: int, rest: int) -> PrescribedExercise:
     w, profile = ctx.week.loading_index, ctx.profile
-    rpe_offset = DUP_OFFSETS[ctx.day_type][1] if ctx.day_type else 0.0
-    rpe = min(9.0, profile.accessory_rpe + rpe_offset + (0 if ctx.week.taper else 0.5 * w))
-    sets = 2 if ctx.endurance else profile.accessory_sets
+    rpe = min(9.0, profile.accessory_rpe + (0 if ctx.week.taper else 0.5 * w))
     reps = profile.accessory_reps + ACCESSORY_REP_OFFSETS.get(ctx.day_type, 0)
-    if ctx.week.deload:
-        sets, rpe = _scaled(sets, DELOAD_SET_FACTOR), min(DELOAD_RPE, rpe)
-    elif ctx.week.taper:
-        sets = _scaled(sets, ctx.week.volume)
+    if ctx.week.deload or ctx.week.test:
+        rpe = min(DELOAD_RPE, rpe)
     timed = ex.force == "static" or ex.pattern is MovementPattern.CARRY
+    reps = max(5, reps)
     return PrescribedExercise(
         exercise=ex.name,
         sets=sets,
-        reps=None if timed else max(5, reps),
+        reps=None if timed else reps,
+        reps_max=None if timed else reps + 3,
         duration_seconds=min(60, (40 if ex.pattern is MovementPattern.CARRY else 30) + 5 * w) if timed else None,
         rpe=rpe,
-        rest_seconds=profile.rest_accessory,
+        reps_in_reserve=round(10 - rpe),
+        load_basis=LoadBasis.RPE,
+        rest_seconds=rest,
     )
 
 
-def _power(ex: Exercise, ctx: Context) -> PrescribedExercise:
+def _power(ex: Exercise, ctx: Context, sets: int) -> PrescribedExercise:
     """Jumps and throws: few reps with full rest, quality over fatigue (NSCA ch. 18)."""
-    sets, reps, rpe = 3 + min(1, ctx.week.loading_index // 2), 5 if ctx.phase in VOLUME_PHASES else 3, 7.0
+    reps, rpe = 5 if ctx.phase in VOLUME_PHASES else 3, 7.0
     if ctx.week.deload:
         sets, reps, rpe = 2, 3, DELOAD_RPE
-    elif ctx.week.taper:
-        sets = _scaled(sets, ctx.week.volume)
     return PrescribedExercise(exercise=ex.name, sets=sets, reps=reps, rpe=rpe, rest_seconds=120,
                               notes="Maximal intent; stop a set when speed drops.")
 
 
-def _timed(ex: Exercise, role: Role, ctx: Context) -> PrescribedExercise:
+def _timed(ex: Exercise, role: Role, ctx: Context, sets: int) -> PrescribedExercise:
     if role is Role.MOBILITY and ex.pattern is MovementPattern.CONDITIONING:
         return PrescribedExercise(exercise=ex.name, sets=1, duration_seconds=60 * min(30, max(10, ctx.minutes // 2)),
-                                  rpe=3.0, notes="Z1-Z2 (50-70 % HRmax): easy, for recovery.")
+                                  rpe=3.0, zone=2, notes="Z1-Z2 (50-70 % HRmax): easy, for recovery.")
     if role is Role.MOBILITY:
         return PrescribedExercise(exercise=ex.name, sets=2, duration_seconds=45, rpe=3.0, rest_seconds=15)
-    sets, rpe = min(10, 6 + ctx.week.loading_index), 8.0
-    if ctx.week.deload:
-        sets, rpe = 4, DELOAD_RPE
-    elif ctx.week.taper:
-        sets = _scaled(sets, ctx.week.volume)
+    rpe = DELOAD_RPE if ctx.week.deload else 8.0
     return PrescribedExercise(exercise=ex.name, sets=sets, duration_seconds=30, rpe=rpe, rest_seconds=60,
                               notes="Intervals: 30 s hard, 60 s easy.")
 
 
-def slot_minutes(role: Role, ctx: Context) -> float:
-    """Time one exercise takes (work ~40 s a set, plus rest and a minute to set up)."""
-    if role is Role.MAIN:
-        return _main_sets(ctx) * (40 + ctx.profile.rest_main) / 60 + 1
-    if role is Role.POWER:
-        return 3 * (20 + 120) / 60 + 1
-    if role is Role.FINISHER:
-        return 6 * 90 / 60 + 1
-    if role is Role.MOBILITY:
-        return 2.5
-    sets = 2 if ctx.endurance else ctx.profile.accessory_sets
-    return sets * (40 + ctx.profile.rest_accessory) / 60 + 1
-
-
-def meet_session(mains: list[Exercise]) -> list[PrescribedExercise]:
-    """A meet's attempts on the main lifts."""
-    return [PrescribedExercise(exercise=ex.name, sets=3, reps=1, percent_one_rm=100.0 if ex.equipment & LOADABLE else None,
-                               rpe=9.5, rest_seconds=600,
-                               notes="Attempts: opener ~90-93 %, second ~96-98 %, third 100-103 % of 1RM.")
-            for ex in mains]
+def meet_session(mains: list[Exercise], one_rep_maxes: dict[str, float]) -> list[PrescribedExercise]:
+    """A meet's three attempts on each main lift: opener ~92 %, second ~97 %, third ~100-102 %
+    of the 1RM where it is known (in kg), else by feel."""
+    attempts = []
+    for ex in mains:
+        one_rm, steps = one_rep_maxes.get(ex.name), load_steps(ex.equipment)
+        if one_rm is not None and steps is not None:
+            opener, second, third = (steps.nearest(share * one_rm) for share in (0.92, 0.97, 1.01))
+            attempts.append(PrescribedExercise(
+                exercise=ex.name, sets=3, reps=1, load_kg=opener, percent_one_rm=92.0, rpe=9.5,
+                load_basis=LoadBasis.PERCENT_ONE_RM, rest_seconds=600,
+                notes=f"Attempts: {opener:g} kg, {second:g} kg, {third:g} kg (third by how the second moved)."))
+        else:
+            attempts.append(PrescribedExercise(
+                exercise=ex.name, sets=3, reps=1, rpe=9.5, reps_in_reserve=0, load_basis=LoadBasis.RPE,
+                rest_seconds=600,
+                notes="Attempts: an opener you could triple, a second near your best, a third for a record."))
+    return attempts

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, replace
 
 from trainforge.models.programs import MesocyclePhase, ProgramGoal
+from trainforge.services.generation.rules_endurance_athlete import taper_weeks
 from trainforge.services.generation.types import ExperienceLevel, GenerationRequest
 
 P = MesocyclePhase
@@ -90,11 +91,12 @@ _ENDURANCE_PHASES: dict[MesocyclePhase, PhaseProfile] = {
                      emphasis="Taper before the race: volume down 40-60 %, intensity and frequency kept", zone=(80, 80)),
 }
 
-TAPER_WEEKS = 3  # a mesocycle is 3-6 weeks; Mujika & Padilla 2003: progressive tapers of 1-4 weeks
+TAPER_WEEKS = 3  # competitions; Mujika & Padilla 2003: progressive tapers of 1-4 weeks
 MIN_WEEKS, MAX_WEEKS = 3, 6
-# Weeks per mesocycle: 3 loading weeks + 1 deload is the common default; beginners
-# recover faster relative to their loads and deload less often.
-TARGET_WEEKS = {ExperienceLevel.BEGINNER: 5, ExperienceLevel.INTERMEDIATE: 4, ExperienceLevel.ADVANCED: 4}
+# Weeks per mesocycle: 3-5 loading weeks + 1 deload (a deload every 4-6 weeks is what
+# coaches report most; Bell et al. 2024, Sports Med Open 10:26); beginners recover faster
+# relative to their loads and deload less often, advanced lifters more often.
+TARGET_WEEKS = {ExperienceLevel.BEGINNER: 6, ExperienceLevel.INTERMEDIATE: 5, ExperienceLevel.ADVANCED: 4}
 
 _CYCLES: dict[ProgramGoal, tuple[MesocyclePhase, ...]] = {
     ProgramGoal.STRENGTH: (P.ACCUMULATION, P.INTENSIFICATION, P.REALIZATION),
@@ -121,6 +123,15 @@ def split_weeks(total: int, target: int, min_count: int = 1) -> list[int]:
     return [base + 1 if i < extra else base for i in range(count)]
 
 
+def event_taper_weeks(request: GenerationRequest) -> int:
+    """Weeks of the final taper block. Endurance: 1-3 by race distance (a 10 km race 1, a
+    half marathon 2, a marathon 3; see rules_endurance_athlete), shortened so that a block
+    of at least 3 weeks comes before it. Competitions and other events: TAPER_WEEKS."""
+    if request.goal is not ProgramGoal.ENDURANCE:
+        return TAPER_WEEKS
+    return max(1, min(taper_weeks(request), request.total_weeks - MIN_WEEKS))
+
+
 def _endurance_body(count: int) -> list[MesocyclePhase]:
     if count == 1:
         return [P.PEAK]
@@ -136,20 +147,42 @@ def _competition_body(count: int) -> list[MesocyclePhase]:
     return before[::-1] + [P.PEAK]
 
 
+def ends_with_test(request: GenerationRequest) -> bool:
+    """Strength programs without an event end on a realization block and a test week."""
+    return request.goal is ProgramGoal.STRENGTH and not builds_to_event(request)
+
+
+def _strength_phases(count: int) -> list[MesocyclePhase]:
+    """Whole accumulation -> intensification -> realization cycles counted back from the
+    end, so the program always ends on realization; blocks left over at the start build
+    volume first (accumulation, then intensification)."""
+    if count == 1:
+        return [P.INTENSIFICATION]
+    if count == 2:
+        return [P.ACCUMULATION, P.REALIZATION]
+    cycle = _CYCLES[ProgramGoal.STRENGTH]
+    cycles, left = divmod(count, len(cycle))
+    return list(cycle[:left]) + list(cycle) * cycles
+
+
 def plan_phases(request: GenerationRequest) -> list[tuple[MesocyclePhase, int]]:
     """(phase, weeks) of each mesocycle, summing to `request.total_weeks`."""
     total, target = request.total_weeks, TARGET_WEEKS[request.experience]
     if builds_to_event(request):
-        if total < MIN_WEEKS + TAPER_WEEKS:
+        taper = event_taper_weeks(request)
+        if total < MIN_WEEKS + taper:
             return [(P.TAPER, total)]  # one block: sharpen, then taper into the event
-        body = total - TAPER_WEEKS
+        body = total - taper
         lengths = split_weeks(body, target, min_count=min(3, body // MIN_WEEKS))
         shape = _endurance_body if request.goal is ProgramGoal.ENDURANCE else _competition_body
-        return list(zip(shape(len(lengths)), lengths)) + [(P.TAPER, TAPER_WEEKS)]
-    lengths = split_weeks(total, target)
+        return list(zip(shape(len(lengths)), lengths)) + [(P.TAPER, taper)]
+    # A strength program of 12 weeks or more gets all three blocks: volume, intensity, realization.
+    lengths = split_weeks(total, target, min_count=min(3, total // 4) if request.goal is ProgramGoal.STRENGTH else 1)
     cycle = _CYCLES[request.goal]
     if request.goal is ProgramGoal.GENERAL_FITNESS:
         phases = [P.GENERAL_PREPARATION] + [cycle[i % len(cycle)] for i in range(len(lengths) - 1)]
+    elif request.goal is ProgramGoal.STRENGTH:
+        phases = _strength_phases(len(lengths))
     else:
         phases = [cycle[i % len(cycle)] for i in range(len(lengths))]
     return list(zip(phases, lengths))

@@ -113,7 +113,8 @@ async def breakdown_all(generator: Generator, request: GenerationRequest, outlin
 
 def check_plans(request: GenerationRequest, outline: ProgramOutline, plans: list[MesocyclePlan]) -> None:
     """Whatever the generator, the stored calendar must hold: contiguous weeks from
-    the start date to the end date, workouts inside their week on requested days."""
+    the start date to the end date, workouts inside their week on requested days (and
+    the event on its date, whatever the weekday)."""
     weeks = [week for plan in plans for week in plan.microcycles]
     problems = []
     if len(weeks) != request.total_weeks or sum(m.weeks for m in outline.mesocycles) != request.total_weeks:
@@ -126,7 +127,9 @@ def check_plans(request: GenerationRequest, outline: ProgramOutline, plans: list
         for workout in week.workouts:
             if not week.start_date <= workout.scheduled_date <= week.end_date:
                 problems.append(f"a workout of week {number} falls outside it")
-            if workout.scheduled_date.weekday() not in {int(d) for d in request.weekdays}:
+            # The race is on its date whatever the weekday: the one day allowed outside the chosen ones.
+            if workout.scheduled_date.weekday() not in {int(d) for d in request.weekdays} \
+                    and workout.scheduled_date != request.event_date:
                 problems.append(f"a workout of week {number} falls on a day not chosen")
     for earlier, later in zip(weeks, weeks[1:]):
         if (later.start_date - earlier.end_date).days != 1:
