@@ -57,7 +57,7 @@ async def _admin(server: str, sql: str) -> None:
         await conn.close()
 
 
-async def run(url: str, runs: int, weeks: int, days: int) -> dict:
+async def run(url: str, runs: int, weeks: int, days: int, goal: ProgramGoal = ProgramGoal.STRENGTH) -> dict:
     settings = Settings(database_url=None, secret="bench-secret-0123456789-0123456789", argon2_time_cost=1, argon2_memory_kib=1024)
     engine = create_engine(url, settings)
     await migrate(engine)
@@ -75,7 +75,7 @@ async def run(url: str, runs: int, weeks: int, days: int) -> dict:
     totals, generating, storing, statements = [], [], [], []
     for i in range(runs + 2):  # two warm-up runs
         raw = GenerationInput(
-            athlete_id=athlete.id, goal=ProgramGoal.STRENGTH, start_date=date.today() + timedelta(days=i),
+            athlete_id=athlete.id, goal=goal, start_date=date.today() + timedelta(days=i),
             total_weeks=weeks, weekdays=weekdays, session_minutes=75, experience=ExperienceLevel.INTERMEDIATE,
             equipment=tuple(sorted(catalog.names())), model=PeriodizationModel.BLOCK, seed=i,
         )
@@ -109,7 +109,7 @@ async def on_scratch_database(server_url: str, args: argparse.Namespace) -> dict
     await _admin(server, f'CREATE DATABASE "{name}"')
     try:
         url = make_url(server).set(database=name).render_as_string(hide_password=False)
-        return await run(url, args.runs, args.weeks, args.days)
+        return await run(url, args.runs, args.weeks, args.days, ProgramGoal(args.goal))
     finally:
         await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -119,6 +119,8 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--weeks", type=int, default=52)
     p.add_argument("--days", type=int, default=5, choices=range(1, 8))
+    p.add_argument("--goal", default="strength", choices=[g.value for g in ProgramGoal],
+                   help="hypertrophy blocks balance volume per muscle group: the slowest to generate")
     args = p.parse_args()
     if os.environ.get("DATABASE_URL"):
         where = "server from DATABASE_URL (scratch database)"
@@ -127,7 +129,7 @@ def main() -> int:
         where = "embedded PostgreSQL (temporary)"
         embedded = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="tf-bench-")))
         try:
-            result = asyncio.run(run(embedded.start(), args.runs, args.weeks, args.days))
+            result = asyncio.run(run(embedded.start(), args.runs, args.weeks, args.days, ProgramGoal(args.goal)))
         finally:
             embedded.stop()
     print(f"rule-based generation, {result['weeks']} weeks x {result['days_per_week']} days, "

@@ -64,7 +64,7 @@ def builds_muscle(goal: ProgramGoal, phase: MesocyclePhase) -> bool:
     return phase is MesocyclePhase.HYPERTROPHY or (goal is ProgramGoal.HYPERTROPHY and phase is MesocyclePhase.ACCUMULATION)
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: a session may hold two equal items
 class Item:
     """One exercise of a session this week, with its dose before prescription."""
 
@@ -263,7 +263,8 @@ def trim_to(week: list[list[Item]], ceiling: float, floor: float, hard: bool = F
     below `floor`. Only work that builds the group (or whose own groups are all over the
     ceiling) is cut: a press is shoulder work too, but it is the chest's. When the ceiling is
     `hard` (the 20-set limit, not the ramp), whole unprotected exercises and main-lift sets go too."""
-    for group in MAJOR_GROUPS:
+    sets = muscle_sets(_doses(week))
+    for group in (g for g in MAJOR_GROUPS if sets[g] > ceiling):
         while (sets := muscle_sets(_doses(week)))[group] > ceiling:
 
             def cuttable(item: Item, removed: int) -> bool:
@@ -281,7 +282,7 @@ def trim_to(week: list[list[Item]], ceiling: float, floor: float, hard: bool = F
                 continue
             if not hard:
                 break
-            removable = [(s, i) for s in week for i in s if i in hitting and not i.main
+            removable = [(s, i) for s in week for i in s if group in credits(i.exercise) and not i.main
                          and (not i.protected or floor == 0) and cuttable(i, i.sets)]
             if removable:
                 session, item = removable[-1]
@@ -300,13 +301,11 @@ def balance_push_pull(week: list[list[Item]], budgets: list[float], ceiling: flo
     pushing is cut; a last set of pulling may run a session a few minutes over rather than
     leave the shoulders unbalanced."""
     over = [budget * 1.15 for budget in budgets]
+    sets: Counter[str] = Counter()
 
     def room(item: Item) -> bool:  # one more set keeps every major group under the ceiling
-        if ceiling is None:
-            return True
-        sets = muscle_sets(_doses(week))
-        return all(sets[group] + share <= ceiling for group, share in credits(item.exercise).items()
-                   if group in MAJOR_GROUPS)
+        return ceiling is None or all(sets[group] + share <= ceiling for group, share in credits(item.exercise).items()
+                                      if group in MAJOR_GROUPS)
 
     def pulling(item: Item) -> bool:
         return _pulling(item) and room(item)
@@ -315,6 +314,8 @@ def balance_push_pull(week: list[list[Item]], budgets: list[float], ceiling: flo
         return _pushing(item) and room(item)
 
     for _ in range(60):
+        if ceiling is not None:
+            sets = muscle_sets(_doses(week))  # once per step: `room` reads it for every candidate
         push, pull = push_pull_sets(_doses(week))
         if pull == 0 or push == 0:
             return
