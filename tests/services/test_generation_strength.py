@@ -168,8 +168,8 @@ def test_strength_programs_keep_the_coaching_rules(request: GenerationRequest) -
             for family in ("squat", "hinge", "push", "pull"):
                 if any(FAMILY.get(ex.pattern) == family and usable(request, ex) for ex in LIBRARY.all()):
                     assert family in present, (week.week_number, family)
-            # A loaded squat, hinge and press whenever the equipment offers one.
-            for family in ("squat", "hinge", "push"):
+            # A loaded squat, hinge, press and pull whenever the equipment offers one.
+            for family in ("squat", "hinge", "push", "pull"):
                 options = [ex for ex in LIBRARY.all() if FAMILY.get(ex.pattern) == family and usable(request, ex)
                            and ex.equipment & {"barbell", "dumbbell", "kettlebell", "cable", "machine", "trap bar",
                                                "smith machine", "leg press", "ez bar", "landmine"}]

@@ -91,7 +91,8 @@ def review_program(request: GenerationRequest, outline: ProgramOutline, plans: l
         found.problems.extend(_strength_problems(athlete, plan))
     if request.goal is ProgramGoal.ENDURANCE:
         found.problems.extend(endurance_problems(request, outline, plans))
-    found.problems.extend(_repeated_blocks(plans))
+    if request.goal is not ProgramGoal.ENDURANCE:  # running volume has its own rule: it never falls block to block
+        found.problems.extend(_repeated_blocks(plans))
     if ends_with_test(request) and plans:
         last = plans[-1].microcycles[-1]
         if last.is_deload or not any(w.workout_type is WorkoutType.TEST for w in last.workouts):
@@ -195,7 +196,7 @@ def _balance_problems(athlete: Athlete, week: MicrocyclePlan, volume_block: bool
     for family in KEY_FAMILIES:
         if family not in present and athlete.available(family):
             problems.append(f"week {week.week_number}: no {family} exercise although the equipment allows one")
-        elif family not in loaded and athlete.available(family, loaded=True) and family != "pull":
+        elif family not in loaded and athlete.available(family, loaded=True):
             problems.append(f"week {week.week_number}: no loaded {family} exercise although the equipment allows one")
     push, pull = push_pull_sets(doses)
     if push and pull and not push <= pull <= PUSH_PULL_MAX * push:

@@ -26,6 +26,9 @@ from trainforge.services.generation.rules_dosage import LOADABLE
 from trainforge.services.generation.rules_templates import INTERVAL_MODALITIES, MAIN_LIFTS, STAPLES, Role, Slot
 
 LEVEL_STEPS = {"beginner": 0, "intermediate": 1, None: 2}
+LOADED_WHEN_POSSIBLE = frozenset({MovementPattern.SQUAT, MovementPattern.HINGE, MovementPattern.HORIZONTAL_PUSH,
+                                  MovementPattern.VERTICAL_PUSH, MovementPattern.HORIZONTAL_PULL,
+                                  MovementPattern.VERTICAL_PULL})
 
 
 class Picker:
@@ -66,6 +69,8 @@ class Picker:
             return self._preferred(pattern, fresh, variety=True)
         if slot.role is Role.FINISHER:
             return first_named(INTERVAL_MODALITIES, fresh) or self.rng.choice(fresh)
+        if pattern in LOADED_WHEN_POSSIBLE:  # a loaded squat, hinge, press or pull whenever there is one
+            fresh = [ex for ex in fresh if ex.equipment & LOADABLE] or fresh
         return self.rng.choice(self._best(_narrowed(fresh, slot.muscles)))
 
     def _main(self, pattern: MovementPattern) -> Exercise | None:
