@@ -55,9 +55,10 @@ HOME_GYMS = (
     frozenset({"Adjustable dumbbells"}),
     frozenset({"Adjustable dumbbells", "Flat bench", "Doorway pull-up bar"}),
     frozenset({"Kettlebell 16 kg", "Resistance band set (light to heavy)"}),
+    frozenset({"Kettlebell 16 kg", "Kettlebell 24 kg", "Dumbbell pair 12.5 kg", "Dumbbell pair 20 kg", "Flat bench"}),
 )
 BASELINE_LIFTS = ("Barbell Full Squat", "Barbell Bench Press - Medium Grip", "Barbell Deadlift", "Standing Military Press",
-                  "Dumbbell Bench Press", "Goblet Squat", "Stiff-Legged Dumbbell Deadlift")
+                  "Dumbbell Bench Press", "Goblet Squat", "Stiff-Legged Dumbbell Deadlift", "Dumbbell Squat")
 
 
 @st.composite
@@ -107,9 +108,21 @@ def usable(request: GenerationRequest, exercise: Exercise) -> bool:
             and not SCREENED.search(exercise.name) and exercise.category != "stretching")
 
 
-def kg_allowed(kg: float, equipment: frozenset[str]) -> bool:
+def fixed_weights(items: frozenset[str], word: str) -> set[float] | None:
+    """The weights of the athlete's single bells or pairs ("Kettlebell 16 kg"), when that is all they have."""
+    related = [name for name in items if word in name.lower()]
+    fixed = [re.fullmatch(rf"{word} (?:pair )?(\d+(?:\.\d+)?) kg", name, re.IGNORECASE) for name in related]
+    return {float(m.group(1)) for m in fixed} if related and all(fixed) else None
+
+
+def kg_allowed(kg: float, equipment: frozenset[str], items: frozenset[str] = frozenset()) -> bool:
+    for word, kind in (("dumbbell", "dumbbell"), ("kettlebell", "kettlebell")):
+        if kind in equipment and (sizes := fixed_weights(items, word)) is not None:
+            return kg in sizes
     for bar, weight in BARS.items():
         if bar in equipment:
+            if bar == "barbell" and "Women's Olympic barbell (15 kg)" in items:
+                weight = 15.0  # the lighter bar they own
             return kg >= weight and (kg - weight) % 2.5 == 0
     if "dumbbell" in equipment:
         return kg >= 2.5 and kg % 2.5 == 0
@@ -155,7 +168,8 @@ def test_strength_programs_keep_the_coaching_rules(request: GenerationRequest) -
                         exercise.name
                 # Every load in kg can be put on the implement; %1RM only where a 1RM is known.
                 if prescribed.load_kg is not None:
-                    assert kg_allowed(prescribed.load_kg, exercise.equipment), (exercise.name, prescribed.load_kg)
+                    assert kg_allowed(prescribed.load_kg, exercise.equipment, request.equipment), \
+                        (exercise.name, prescribed.load_kg)
                 if prescribed.percent_one_rm is not None:
                     assert exercise.name in maxes and prescribed.load_kg is not None, exercise.name
 
@@ -337,6 +351,21 @@ def test_strength_ends_with_a_test_of_each_main_lift():
     squat = next(p for p in tested if p.exercise == "Barbell Full Squat")
     assert (squat.sets, squat.reps, squat.load_kg) == (3, 1, 150.0)  # 1RM 140 + 5 kg after each of two blocks
     assert {"Barbell Full Squat", "Barbell Deadlift"} <= {p.exercise for p in tested}
+
+
+def test_loads_are_what_the_athletes_own_bells_and_pairs_weigh():
+    owned = frozenset({"Kettlebell 16 kg", "Kettlebell 24 kg", "Dumbbell pair 17.5 kg"})
+    baseline = AthleteBaseline(lifts=(LiftBaseline("Goblet Squat", e1rm_kg=40),
+                                      LiftBaseline("Stiff-Legged Dumbbell Deadlift", e1rm_kg=50)))
+    _, plans = generate(GENERATOR, make_request(total_weeks=8, equipment=owned, baseline=baseline))
+    loads = {(p.exercise, p.load_kg) for plan in plans for week in plan.microcycles for _, p, _ in exercises_of(week)
+             if p.load_kg is not None}
+    assert {kg for name, kg in loads if name == "Goblet Squat"} <= {16.0, 24.0}
+    assert {kg for name, kg in loads if name == "Stiff-Legged Dumbbell Deadlift"} == {17.5}
+    # 17.5 kg is 35 % of the deadlift's 50 kg: the effort comes from more reps, and the % says so.
+    first = next(p for w in plans[0].microcycles[0].workouts for p in w.prescription.exercises
+                 if p.exercise == "Stiff-Legged Dumbbell Deadlift" and p.load_kg)
+    assert first.percent_one_rm == 35.0 and first.reps > 12
 
 
 def test_no_screened_exercise_in_any_program():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from trainforge.services.exercises import Exercise, MovementPattern, level_rank
@@ -104,6 +105,10 @@ PLATE_STEP_KG = 2.5  # the lightest common pair of plates (2 x 1.25 kg)
 DUMBBELL_STEP_KG = 2.5  # metric dumbbell racks and adjustable dumbbells: 2.5 kg steps
 STACK_STEP_KG = 5.0  # cable and machine stacks
 KETTLEBELLS_KG = (4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 32, 36, 40, 44, 48)
+# Catalog items that fix what an implement weighs: "Dumbbell pair 17.5 kg", "Kettlebell rack (8-32 kg)",
+# "Women's Olympic barbell (15 kg)".
+_ONE_WEIGHT = re.compile(r"(\d+(?:\.\d+)?) kg\)?$")
+_RANGE = re.compile(r"\((\d+(?:\.\d+)?)-(\d+(?:\.\d+)?) kg\)")
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ class LoadSteps:
 
     lightest: float = 0.0
     step: float = 0.0
-    sizes: tuple[int, ...] = ()
+    sizes: tuple[float, ...] = ()
 
     def nearest(self, kg: float) -> float:
         """The allowed load nearest to `kg` (the lighter one on a tie; at least the lightest)."""
@@ -123,14 +128,56 @@ class LoadSteps:
 
     def allows(self, kg: float) -> bool:
         if self.sizes:
-            return kg in self.sizes
+            return any(abs(kg - size) < 1e-6 for size in self.sizes)
         units = (kg - self.lightest) / self.step
         return kg >= self.lightest and abs(units - round(units)) < 1e-6
 
 
-def load_steps(equipment: frozenset[str]) -> LoadSteps | None:
-    """The loads of the exercise's implement; None when its load is not set in kg (body
-    weight, bands, strongman implements)."""
+Owned = dict[str, LoadSteps]  # what the athlete's own implements allow, by equipment kind
+
+
+def owned_loads(item_names: Iterable[str]) -> Owned:
+    """What the athlete's catalog items allow where it differs from a gym's: fixed dumbbell
+    pairs and single kettlebells only in their weights, racks within their range, a 15 kg
+    bar. Kinds not listed here load as `load_steps` says."""
+    dumbbells: set[float] = set()
+    bells: set[float] = set()
+    owned: Owned = {}
+    adjustable_dumbbells = adjustable_bells = False
+    for name in item_names:
+        weight, span = _ONE_WEIGHT.search(name), _RANGE.search(name)
+        lowered = name.lower()
+        if "dumbbell" in lowered:
+            if "adjustable" in lowered or span is None and weight is None:
+                adjustable_dumbbells = True
+            elif span is not None:
+                low, high = float(span.group(1)), float(span.group(2))
+                step = 1.0 if high <= 10 else DUMBBELL_STEP_KG
+                dumbbells |= {low} | {x * step for x in range(1, int(high / step) + 1) if low <= x * step <= high}
+            elif weight is not None:
+                dumbbells.add(float(weight.group(1)))
+        elif "kettlebell" in lowered:
+            if span is not None:
+                bells |= {float(k) for k in KETTLEBELLS_KG if float(span.group(1)) <= k <= float(span.group(2))}
+            elif weight is not None and "adjustable" not in lowered:
+                bells.add(float(weight.group(1)))
+            else:
+                adjustable_bells = True
+        elif "barbell" in lowered and weight is not None and "fixed" not in lowered:
+            owned["barbell"] = LoadSteps(float(weight.group(1)), PLATE_STEP_KG)
+    if dumbbells and not adjustable_dumbbells:
+        owned["dumbbell"] = LoadSteps(sizes=tuple(sorted(dumbbells)))
+    if bells and not adjustable_bells:
+        owned["kettlebell"] = LoadSteps(sizes=tuple(sorted(bells)))
+    return owned
+
+
+def load_steps(equipment: frozenset[str], owned: Owned | None = None) -> LoadSteps | None:
+    """The loads of the exercise's implement (as the athlete owns it, when `owned` says); None
+    when its load is not set in kg (body weight, bands, strongman implements)."""
+    for kind, steps in (owned or {}).items():
+        if kind in equipment:
+            return steps
     for bar, weight in BAR_KG.items():
         if bar in equipment:
             return LoadSteps(weight, PLATE_STEP_KG)

@@ -37,7 +37,7 @@ from trainforge.services.exercises import (
     level_rank,
 )
 from trainforge.services.generation import calendar
-from trainforge.services.generation.curation import level_of, screen_reason
+from trainforge.services.generation.curation import level_of, owned_loads, screen_reason
 from trainforge.services.generation.review import Athlete, mesocycle_problems
 from trainforge.services.generation.rules_dosage import LOADABLE
 from trainforge.services.generation.rules_outline import ends_with_test
@@ -159,6 +159,12 @@ def _athlete(request: GenerationRequest) -> str:
                          ("Resting HR", baseline.resting_hr)):
         if value is not None:
             lines.append(f"- {label}: {value} bpm")
+    for kind, steps in owned_loads(request.equipment).items():
+        if steps.sizes:
+            sizes = ", ".join(f"{size:g}" for size in steps.sizes)
+            lines.append(f"- {kind.capitalize()}s owned: {sizes} kg only (`load_kg` of a {kind} lift is one of these)")
+        else:
+            lines.append(f"- {kind.capitalize()}: a {steps.lightest:g} kg bar, plates in {steps.step:g} kg steps")
     return "\n".join(lines) or "- Nothing measured: prescribe by RPE and reps in reserve."
 
 

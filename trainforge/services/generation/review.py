@@ -22,7 +22,14 @@ from trainforge.services.exercises import (
     default_catalog,
     default_library,
 )
-from trainforge.services.generation.curation import SUBSTITUTES, load_steps, screen_reason, within_level
+from trainforge.services.generation.curation import (
+    SUBSTITUTES,
+    Owned,
+    load_steps,
+    owned_loads,
+    screen_reason,
+    within_level,
+)
 from trainforge.services.generation.review_endurance import endurance_mesocycle_problems, endurance_problems
 from trainforge.services.generation.rules_dosage import LOADABLE
 from trainforge.services.generation.rules_outline import ends_with_test
@@ -62,13 +69,14 @@ class Athlete:
     library: ExerciseLibrary
     kinds: frozenset[str]
     level: str | None
+    owned: Owned  # loads the athlete's own implements allow
 
     @classmethod
     def of(cls, request: GenerationRequest, library: ExerciseLibrary | None = None,
            catalog: EquipmentCatalog | None = None) -> Athlete:
         catalog = catalog or default_catalog()
         return cls(request, library or default_library(), catalog.kinds_for(request.equipment),
-                   MAX_LEVEL[request.experience.value])
+                   MAX_LEVEL[request.experience.value], owned_loads(request.equipment))
 
     def available_pattern(self, pattern: MovementPattern) -> bool:
         return any(ex.pattern is pattern and ex.equipment <= self.kinds and within_level(ex, self.level)
@@ -165,7 +173,7 @@ def _exercise_problems(athlete: Athlete, week: MicrocyclePlan, prescribed: Presc
     if not within_level(exercise, athlete.level):
         problems.append(f"{where} is above the athlete's level")
     if prescribed.load_kg is not None:
-        steps = load_steps(exercise.equipment)
+        steps = load_steps(exercise.equipment, athlete.owned)
         if steps is None or not steps.allows(prescribed.load_kg):
             problems.append(f"{where}: {prescribed.load_kg:g} kg cannot be loaded on its implement")
     if prescribed.percent_one_rm is not None and prescribed.load_kg is None \

@@ -38,6 +38,7 @@ from trainforge.services.exercises import (
     default_library,
 )
 from trainforge.services.generation import calendar
+from trainforge.services.generation.curation import owned_loads
 from trainforge.services.generation.rules_dosage import (
     TAPER_VOLUME,
     Context,
@@ -275,7 +276,7 @@ class RuleBasedGenerator:
                                   "Event day: light movement only.", WorkoutType.TEST)
         mains = self._meet_lifts(request)
         race = request.goal in (ProgramGoal.ENDURANCE, ProgramGoal.GENERAL_FITNESS) or not mains
-        exercises = race_session(modality, request.session_minutes) if race else meet_session(mains, block.one_rep_maxes)
+        exercises = race_session(modality, request.session_minutes) if race else meet_session(mains, block.one_rep_maxes, owned_loads(request.equipment))
         label = "Time trial" if request.event_date is None else "Race day" if race else "Competition day"
         return self._plan(day, f"{label} (W{week_number})", WorkoutType.TEST, exercises, request, None)
 

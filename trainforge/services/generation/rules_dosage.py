@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from trainforge.models.program_content import LoadBasis, PrescribedExercise
 from trainforge.models.programs import MesocyclePhase
 from trainforge.services.exercises import Exercise, MovementPattern
-from trainforge.services.generation.curation import load_steps
+from trainforge.services.generation.curation import Owned, load_steps
 from trainforge.services.generation.rules_outline import PhaseProfile
 from trainforge.services.generation.rules_templates import Role
 from trainforge.services.generation.types import PeriodizationModel
@@ -60,6 +60,7 @@ DUP_ROTATION = (DayType.HEAVY, DayType.MODERATE, DayType.LIGHT)
 ACCESSORY_REP_OFFSETS: dict[DayType | None, int] = {DayType.HEAVY: -2, DayType.LIGHT: 3}
 BODY_WEIGHT_REPS = (6, 16)  # below 6 reps a body-weight lift needs its harder variation
 FREE_WEIGHT_MIN_REPS = 5  # dumbbells and kettlebells: no heavy singles and doubles
+MAX_REPS_AT_OWNED_LOAD = 30  # a light fixed bell or pair: more reps, up to here
 BARBELL_LIKE = frozenset({"barbell", "trap bar", "ez bar", "axle bar", "smith machine", "machine", "cable", "leg press",
                           "landmine"})
 
@@ -89,6 +90,7 @@ class Context:
     cycle: int = 0  # earlier blocks of the same phase: a repeated block starts higher
     one_rep_maxes: dict[str, float] = field(default_factory=dict)  # kg by lift, for this block
     novice: bool = False  # a beginner tests with an AMRAP set, not a 1RM
+    owned: Owned = field(default_factory=dict)  # loads the athlete's own implements allow (fixed pairs, ...)
     volume_block: bool = False  # sets per muscle group ramp across the block (rules_volume), not main sets
 
 
@@ -206,13 +208,16 @@ def _main(ex: Exercise, ctx: Context, sets: int, rest: int) -> PrescribedExercis
     if ctx.week.deload:
         pct, rpe = pct - DELOAD_PCT_DROP, min(DELOAD_RPE, rpe)
         reps = min(reps, reps_for(pct, rpe, 1, high))
-    one_rm, steps = ctx.one_rep_maxes.get(ex.name), load_steps(ex.equipment)
+    one_rm, steps = ctx.one_rep_maxes.get(ex.name), load_steps(ex.equipment, ctx.owned)
     if one_rm is not None and steps is not None:
         kg = steps.nearest(pct / 100 * one_rm)
+        actual = 100 * kg / one_rm
+        if abs(actual - pct) > PCT_STEP:  # the athlete's bells or pairs are far off: reps make up the effort
+            pct, reps = actual, reps_for(actual, rpe, low, MAX_REPS_AT_OWNED_LOAD)
         return PrescribedExercise(
             exercise=ex.name, sets=sets, reps=reps, load_kg=kg, percent_one_rm=round(pct, 1), rpe=rpe,
             load_basis=LoadBasis.PERCENT_ONE_RM, rest_seconds=rest,
-            notes=f"{kg:g} kg ({pct:g} % of a {one_rm:g} kg 1RM); stop the set if it passes RPE {rpe:g}.")
+            notes=f"{kg:g} kg ({pct:.3g} % of a {one_rm:g} kg 1RM); stop the set if it passes RPE {rpe:g}.")
     reserve = round(10 - rpe)
     if ctx.cycle and not ctx.week.deload:
         reserve_note = f" Block {ctx.cycle + 1} of this phase: start a step above the last one."
@@ -234,7 +239,7 @@ def _test(ex: Exercise, ctx: Context) -> PrescribedExercise:
     """Test week: a 1RM worked up to in singles, or for beginners (and lifts without a
     known max) an AMRAP set at ~85 %, from which the next 1RM is estimated (Epley 1985:
     1RM = load x (1 + reps / 30))."""
-    one_rm, steps = ctx.one_rep_maxes.get(ex.name), load_steps(ex.equipment)
+    one_rm, steps = ctx.one_rep_maxes.get(ex.name), load_steps(ex.equipment, ctx.owned)
     kg = steps.nearest(0.85 * one_rm) if one_rm is not None and steps is not None else None
     if ctx.novice or kg is None:
         at = f" at {kg:g} kg (85 %)" if kg is not None else " with the week's heaviest working load"
@@ -291,12 +296,12 @@ def _timed(ex: Exercise, role: Role, ctx: Context, sets: int) -> PrescribedExerc
                               notes="Intervals: 30 s hard, 60 s easy.")
 
 
-def meet_session(mains: list[Exercise], one_rep_maxes: dict[str, float]) -> list[PrescribedExercise]:
+def meet_session(mains: list[Exercise], one_rep_maxes: dict[str, float], owned: Owned) -> list[PrescribedExercise]:
     """A meet's three attempts on each main lift: opener ~92 %, second ~97 %, third ~100-102 %
     of the 1RM where it is known (in kg), else by feel."""
     attempts = []
     for ex in mains:
-        one_rm, steps = one_rep_maxes.get(ex.name), load_steps(ex.equipment)
+        one_rm, steps = one_rep_maxes.get(ex.name), load_steps(ex.equipment, owned)
         if one_rm is not None and steps is not None:
             opener, second, third = (steps.nearest(share * one_rm) for share in (0.92, 0.97, 1.01))
             attempts.append(PrescribedExercise(

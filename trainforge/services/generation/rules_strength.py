@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from trainforge.models.programs import MesocyclePhase, ProgramGoal
 from trainforge.services.exercises import EquipmentCatalog, Exercise, ExerciseLibrary, MovementPattern
+from trainforge.services.generation.curation import owned_loads
 from trainforge.services.generation.rules_dosage import (
     DUP_ROTATION,
     Context,
@@ -117,7 +118,7 @@ class StrengthPlanner:
         return Context(phase=block.phase, profile=block.profile, model=request.model, week=week, day_type=day_type,
                        endurance=request.goal is ProgramGoal.ENDURANCE, minutes=request.session_minutes,
                        cycle=block.cycle, one_rep_maxes=block.one_rep_maxes,
-                       novice=request.experience is ExperienceLevel.BEGINNER,
+                       novice=request.experience is ExperienceLevel.BEGINNER, owned=owned_loads(request.equipment),
                        volume_block=builds_muscle(request.goal, block.phase))
 
     def sessions(self, request: GenerationRequest, block: Block) -> list[Session]:
