@@ -375,3 +375,29 @@ async def test_a_bad_baseline_is_refused_field_by_field_and_nothing_is_written(g
     assert {e["__typename"] for e in payload["errors"]} == {"ValidationError"}
     async with engine.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(FitnessProgram)) == 0
+
+
+async def test_a_race_on_a_rest_day_is_raced_and_stored(gql, make_user):
+    athlete = await make_user(Role.ATHLETE)
+    sunday = NEXT_MONDAY + timedelta(weeks=11, days=6)  # the last week's Sunday; training days are Mon/Wed/Fri
+    query = """
+    mutation ($input: GenerateProgramInput!) {
+      generateProgram(input: $input) {
+        errors { message }
+        warnings { code }
+        program { macrocycles { mesocycles { microcycles { workouts { date type durationMinutes
+          prescription { exercises { exercise distanceMeters loadBasis paceFastSecondsPerKm } } } } } } }
+      }
+    }"""
+    baseline = {"raceDistanceKm": 21.1, "weeklyRunningKm": 30, "thresholdPaceSecondsPerKm": 300}
+    result = await gql(query, request(goal="ENDURANCE", eventDate=sunday.isoformat(), baseline=baseline), as_=athlete)
+    payload = result["data"]["generateProgram"]
+    assert payload["errors"] == []
+    assert payload["warnings"] == [{"code": "NO_HEART_RATE_ZONES"}]  # no max HR in the profile: pace and RPE only
+    workouts = [w for m in payload["program"]["macrocycles"][0]["mesocycles"] for c in m["microcycles"]
+                for w in c["workouts"]]
+    [race] = [w for w in workouts if w["date"] == sunday.isoformat()]
+    assert race["type"] == "TEST" and race["durationMinutes"] > 60  # a half marathon, not the 60-minute session
+    assert sum(e["distanceMeters"] or 0 for e in race["prescription"]["exercises"]) >= 21_000
+    runs = [e for w in workouts if w["type"] == "ENDURANCE" for e in w["prescription"]["exercises"]]
+    assert runs and all(e["paceFastSecondsPerKm"] is not None for e in runs)
