@@ -78,17 +78,17 @@ class Athlete:
         return cls(request, library or default_library(), catalog.kinds_for(request.equipment),
                    MAX_LEVEL[request.experience.value], owned_loads(request.equipment))
 
+    def suits(self, exercise: Exercise) -> bool:
+        return (exercise.equipment <= self.kinds and within_level(exercise, self.level)
+                and screen_reason(exercise, Role.MAIN) is None)
+
     def available_pattern(self, pattern: MovementPattern) -> bool:
-        return any(ex.pattern is pattern and ex.equipment <= self.kinds and within_level(ex, self.level)
-                   and screen_reason(ex, Role.MAIN) is None for ex in self.library.all())
+        return any(ex.pattern is pattern and self.suits(ex) for ex in self.library.all())
 
     def available(self, family: str, loaded: bool = False) -> bool:
         """Whether anything of the family (with external load, if asked) suits the athlete."""
-        return any(
-            FAMILIES.get(ex.pattern) == family and ex.equipment <= self.kinds and within_level(ex, self.level)
-            and screen_reason(ex, Role.MAIN) is None and (not loaded or bool(ex.equipment & LOADABLE))
-            for ex in self.library.all()
-        )
+        return any(FAMILIES.get(ex.pattern) == family and (not loaded or bool(ex.equipment & LOADABLE))
+                   and self.suits(ex) for ex in self.library.all())
 
 
 def review_program(request: GenerationRequest, outline: ProgramOutline, plans: list[MesocyclePlan],
@@ -97,9 +97,9 @@ def review_program(request: GenerationRequest, outline: ProgramOutline, plans: l
     found = Review(warnings=situation_warnings(athlete))
     for plan in plans:
         found.problems.extend(_strength_problems(athlete, plan))
-    if request.goal is ProgramGoal.ENDURANCE:
+    if request.goal is ProgramGoal.ENDURANCE:  # running volume has its own rule: it never falls block to block
         found.problems.extend(endurance_problems(request, outline, plans))
-    if request.goal is not ProgramGoal.ENDURANCE:  # running volume has its own rule: it never falls block to block
+    else:
         found.problems.extend(_repeated_blocks(plans))
     if ends_with_test(request) and plans:
         last = plans[-1].microcycles[-1]

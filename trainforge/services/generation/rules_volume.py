@@ -175,14 +175,14 @@ def _pair(items: list[Item], mains: bool) -> None:
 
 def fit(items: list[Item], budget: float) -> list[Item]:
     """The session within `budget` minutes, by the cheapest measures first (module docstring)."""
-    steps = (
-        lambda: _pair(items, mains=False),
-        lambda: [setattr(i, "rest", min(i.rest, SHORT_REST[i.slot.role])) for i in items if i.slot.role in SHORT_REST],
-    )
-    for step in steps:
-        if session_minutes(items) <= budget:
-            return items
-        step()
+    if session_minutes(items) <= budget:
+        return items
+    _pair(items, mains=False)
+    if session_minutes(items) <= budget:
+        return items
+    for item in items:
+        if item.slot.role in SHORT_REST:
+            item.rest = min(item.rest, SHORT_REST[item.slot.role])
     for floor, mains in ((MIN_ACCESSORY_SETS, False), (3, True), (MIN_MAIN_SETS, True)):
         while session_minutes(items) > budget:
             candidates = [i for i in items if i.main == mains and i.sets > floor and i.slot.role in SHORT_REST]
