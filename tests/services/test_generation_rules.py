@@ -162,8 +162,9 @@ def test_generated_programs_keep_calendar_and_training_rules(request: Generation
             assert all(week.start_date <= d <= week.end_date for d in dates)
             for workout in week.workouts:
                 assert workout.name
-                if request.goal is ProgramGoal.ENDURANCE and workout.workout_type in RUN_TYPES:
-                    # A run lasts what the race and the plan ask, not the session length.
+                race = workout.name.startswith(("Race day", "Time trial"))
+                if race or request.goal is ProgramGoal.ENDURANCE and workout.workout_type in RUN_TYPES:
+                    # A run (any goal's race too) lasts what the race and the plan ask, not the session length.
                     assert workout.duration_minutes == min(600, math.ceil(running_seconds(workout) / 60))
                 else:
                     assert workout.duration_minutes == request.session_minutes

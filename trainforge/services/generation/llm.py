@@ -147,7 +147,7 @@ def _athlete(request: GenerationRequest) -> str:
     if baseline.body_weight_kg is not None:
         lines.append(f"- Body weight: {baseline.body_weight_kg:g} kg")
     for lift in baseline.lifts:
-        lines.append(f"- {lift.exercise}: 1RM {lift.training_max / 0.9:.1f} kg (load it by % of this)")
+        lines.append(f"- {lift.exercise}: 1RM {lift.one_rep_max:.1f} kg (load it by % of this)")
     if baseline.race_distance_km is not None:
         lines.append(f"- Race distance: {baseline.race_distance_km:g} km")
     if baseline.weekly_running_km is not None:

@@ -33,6 +33,7 @@ from trainforge.services.generation.curation import (
 from trainforge.services.generation.review_endurance import endurance_mesocycle_problems, endurance_problems
 from trainforge.services.generation.rules_dosage import LOADABLE
 from trainforge.services.generation.rules_outline import ends_with_test
+from trainforge.services.generation.rules_strength import MAX_LEVEL
 from trainforge.services.generation.rules_templates import Role
 from trainforge.services.generation.rules_volume import (
     FAMILIES,
@@ -47,7 +48,6 @@ from trainforge.services.generation.rules_volume import (
 from trainforge.services.generation.types import GenerationRequest, GenerationWarning, ProgramOutline, WarningCode
 from trainforge.services.program_tree import MesocyclePlan, MicrocyclePlan
 
-MAX_LEVEL = {"beginner": "beginner", "intermediate": "intermediate", "advanced": None}
 KEY_FAMILIES = ("squat", "hinge", "push", "pull")
 WARNED_PATTERNS = (MovementPattern.SQUAT, MovementPattern.HINGE, MovementPattern.HORIZONTAL_PUSH,
                    MovementPattern.VERTICAL_PUSH, MovementPattern.HORIZONTAL_PULL, MovementPattern.VERTICAL_PULL,
@@ -76,7 +76,7 @@ class Athlete:
            catalog: EquipmentCatalog | None = None) -> Athlete:
         catalog = catalog or default_catalog()
         return cls(request, library or default_library(), catalog.kinds_for(request.equipment),
-                   MAX_LEVEL[request.experience.value], owned_loads(request.equipment))
+                   MAX_LEVEL[request.experience], owned_loads(request.equipment))
 
     def suits(self, exercise: Exercise) -> bool:
         return (exercise.equipment <= self.kinds and within_level(exercise, self.level)

@@ -275,10 +275,12 @@ class RuleBasedGenerator:
             return self._recovery(request, block, week, day, f"Event day (W{week_number})",
                                   "Event day: light movement only.", WorkoutType.TEST)
         mains = self._meet_lifts(request)
-        race = request.goal in (ProgramGoal.ENDURANCE, ProgramGoal.GENERAL_FITNESS) or not mains
-        exercises = race_session(modality, request.session_minutes) if race else meet_session(mains, block.one_rep_maxes, owned_loads(request.equipment))
-        label = "Time trial" if request.event_date is None else "Race day" if race else "Competition day"
-        return self._plan(day, f"{label} (W{week_number})", WorkoutType.TEST, exercises, request, None)
+        if request.goal is ProgramGoal.GENERAL_FITNESS or not mains:  # endurance races come from plan_week
+            exercises, minutes = race_session(request, modality)
+            label = "Race day" if request.event_date else "Time trial"
+            return self._plan(day, f"{label} (W{week_number})", WorkoutType.TEST, exercises, request, None, minutes)
+        exercises = meet_session(mains, block.one_rep_maxes, owned_loads(request.equipment))
+        return self._plan(day, f"Competition day (W{week_number})", WorkoutType.TEST, exercises, request, None)
 
     def _recovery(self, request: GenerationRequest, block: Block, week: Week, day: date, title: str, notes: str,
                   workout_type: WorkoutType = WorkoutType.RECOVERY) -> WorkoutPlan:
@@ -312,9 +314,9 @@ class RuleBasedGenerator:
 
     @staticmethod
     def _plan(day: date, name: str, workout_type: WorkoutType, exercises: list[PrescribedExercise],
-              request: GenerationRequest, notes: str | None) -> WorkoutPlan:
+              request: GenerationRequest, notes: str | None, minutes: int | None = None) -> WorkoutPlan:
         return WorkoutPlan(
             scheduled_date=day, name=name[:200], workout_type=workout_type,
             prescription=WorkoutPrescription(exercises=exercises[:40]),
-            duration_minutes=request.session_minutes, notes=notes,
+            duration_minutes=minutes or request.session_minutes, notes=notes,
         )

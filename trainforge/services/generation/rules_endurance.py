@@ -352,10 +352,8 @@ def _style(athlete: Runner, planned: PlannedWeek) -> str:
     return "VO2max intervals and threshold"
 
 
-def race_session(modality: Exercise, minutes: int) -> list[PrescribedExercise]:
-    """A race or time trial by time alone, for goals other than endurance (which plan theirs
-    from the race distance in `plan_week`)."""
-    return [PrescribedExercise(exercise=modality.name, sets=1, duration_seconds=60 * min(15, max(5, minutes // 4)),
-                               rpe=3.0, notes="Warm-up before the start: Z1-Z2 and 3-4 strides."),
-            PrescribedExercise(exercise=modality.name, sets=1, duration_seconds=60 * minutes, rpe=9.5,
-                               notes="Race: even pacing, then empty the tank over the last part.")]
+def race_session(request: GenerationRequest, modality: Exercise) -> tuple[list[PrescribedExercise], int]:
+    """The race of a program whose goal is not endurance (a general-fitness 10 km, say): the
+    same race workout as an endurance plan's, sized by the race distance; with its minutes."""
+    kit = Kit(runner(request), intensity_of(request.baseline), modality.name)
+    return race(kit, "Race" if request.event_date else "Time trial")

@@ -64,9 +64,8 @@ SPECIFIC_PHASES = frozenset({MesocyclePhase.INTENSIFICATION, MesocyclePhase.REAL
                              MesocyclePhase.TAPER, MesocyclePhase.STRENGTH})
 LIFTING_KINDS = frozenset({SessionKind.STRENGTH, SessionKind.CONDITIONING})
 # Training maxes between blocks: +5 kg for lower-body lifts, +2.5 kg for upper-body ones
-# (Wendler, *5/3/1*, 2nd ed.); a training max is 90 % of the 1RM.
+# (Wendler, *5/3/1*, 2nd ed.).
 LOWER_BODY_STEP_KG, UPPER_BODY_STEP_KG = 5.0, 2.5
-TRAINING_MAX_SHARE = 0.9
 UPPER_BODY = frozenset({MovementPattern.HORIZONTAL_PUSH, MovementPattern.VERTICAL_PUSH,
                         MovementPattern.HORIZONTAL_PULL, MovementPattern.VERTICAL_PULL})
 
@@ -110,7 +109,7 @@ class StrengthPlanner:
         for lift in request.baseline.lifts:
             exercise = self.library.get(lift.exercise)
             step = UPPER_BODY_STEP_KG if exercise is not None and exercise.pattern in UPPER_BODY else LOWER_BODY_STEP_KG
-            maxes[lift.exercise] = round(lift.training_max / TRAINING_MAX_SHARE + step * loading_blocks, 1)
+            maxes[lift.exercise] = round(lift.one_rep_max + step * loading_blocks, 1)
         return Block(meso.phase, profile_for(request.goal, meso.phase), cycle, maxes,
                      random.Random(f"{request.seed}:{index}"), index)
 

@@ -19,7 +19,6 @@ from sqlalchemy import Row, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainforge.db import Executor
-from trainforge.models.accounts import AthleteProfile
 from trainforge.models.programs import (
     FitnessProgram,
     Macrocycle,
@@ -29,8 +28,7 @@ from trainforge.models.programs import (
     WorkoutInstance,
 )
 from trainforge.models.training import SessionStatus, TrainingSession
-from trainforge.services import programs
-from trainforge.services.accounts import effective_max_hr
+from trainforge.services import heart_rate, programs
 from trainforge.services.auth import Viewer
 from trainforge.services.errors import InvalidInput, NotFound
 from trainforge.services.generation.request import (
@@ -81,17 +79,10 @@ async def prepare(
 async def with_profile_heart_rate(db: Executor, request: GenerationRequest) -> AthleteBaseline:
     """The baseline with the athlete's max HR (measured, else 220 - age at the start) and
     resting HR from their profile: the generator's heart-rate targets come from them."""
-    profile = (
-        await db.execute(
-            select(AthleteProfile.max_hr, AthleteProfile.resting_hr, AthleteProfile.birth_date).where(
-                AthleteProfile.user_id == request.athlete_id
-            )
-        )
-    ).first()
-    if profile is None:
+    zones, _ = await heart_rate.zones_of(db, request.athlete_id, request.start_date)
+    if zones is None:
         return request.baseline
-    max_hr = effective_max_hr(profile.max_hr, profile.birth_date, request.start_date)
-    return dataclasses.replace(request.baseline, max_hr=max_hr, resting_hr=profile.resting_hr)
+    return dataclasses.replace(request.baseline, max_hr=zones.max_hr, resting_hr=zones.resting_hr)
 
 
 async def breakdown_all(generator: Generator, request: GenerationRequest, outline: ProgramOutline) -> list[MesocyclePlan]:

@@ -42,6 +42,9 @@ class Weekday(int, enum.Enum):
     SUNDAY = 6
 
 
+TRAINING_MAX_SHARE = 0.9  # a training max is 90 % of the 1RM (Wendler, *5/3/1*, 2nd ed.)
+
+
 @dataclass(frozen=True)
 class LiftBaseline:
     """What the athlete can lift on one exercise (a library name): an estimated 1RM or a
@@ -53,11 +56,11 @@ class LiftBaseline:
     training_max_kg: float | None = None
 
     @property
-    def training_max(self) -> float:
-        if self.training_max_kg is not None:
-            return self.training_max_kg
-        assert self.e1rm_kg is not None
-        return 0.9 * self.e1rm_kg
+    def one_rep_max(self) -> float:
+        if self.e1rm_kg is not None:
+            return self.e1rm_kg
+        assert self.training_max_kg is not None
+        return self.training_max_kg / TRAINING_MAX_SHARE
 
 
 @dataclass(frozen=True)
