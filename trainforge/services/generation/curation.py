@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 from dataclasses import dataclass
 
 from trainforge.services.exercises import Exercise, MovementPattern, level_rank
@@ -133,13 +135,15 @@ class LoadSteps:
         return kg >= self.lightest and abs(units - round(units)) < 1e-6
 
 
-Owned = dict[str, LoadSteps]  # what the athlete's own implements allow, by equipment kind
+Owned = Mapping[str, LoadSteps]  # what the athlete's own implements allow, by equipment kind
 
 
-def owned_loads(item_names: Iterable[str]) -> Owned:
+@lru_cache(maxsize=64)
+def owned_loads(item_names: frozenset[str]) -> Owned:
     """What the athlete's catalog items allow where it differs from a gym's: fixed dumbbell
     pairs and single kettlebells only in their weights, racks within their range, a 15 kg
-    bar. Kinds not listed here load as `load_steps` says."""
+    bar. Kinds not listed here load as `load_steps` says. Cached: every workout of a plan
+    asks for the same athlete's (parsing ~200 item names each time cost most of a 52-week plan)."""
     dumbbells: set[float] = set()
     bells: set[float] = set()
     owned: Owned = {}
@@ -169,7 +173,7 @@ def owned_loads(item_names: Iterable[str]) -> Owned:
         owned["dumbbell"] = LoadSteps(sizes=tuple(sorted(dumbbells)))
     if bells and not adjustable_bells:
         owned["kettlebell"] = LoadSteps(sizes=tuple(sorted(bells)))
-    return owned
+    return MappingProxyType(owned)  # shared by the cache: read-only
 
 
 def load_steps(equipment: frozenset[str], owned: Owned | None = None) -> LoadSteps | None:
