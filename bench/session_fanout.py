@@ -18,7 +18,9 @@ go first (--warmup).
 
 Prints p50/p99 latency, delivery (events received / events expected), events
 delivered per second, the server's memory per connection and its growth over
-the run, and a `RESULT {json}` line.
+the run, the floor (--floor: the same frames sent to as many sockets by a plain
+process with no server and read by the same client, i.e. what this machine's
+loopback and this client cost alone), and a `RESULT {json}` line.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/session_fanout.py \\
         --subscribers 1000 --duration 20 [--compress] [--processes 2 --broker redis]
@@ -185,12 +187,16 @@ class FrameReader(asyncio.Protocol):
     with a full WebSocket client per socket (~30-50 us a frame) the last device of an event would wait for the
     client to get through the other 999 frames first, and that queue is the client's, not the server's."""
 
-    def __init__(self, subscriber: Subscriber, transport: asyncio.Transport, inflate: Any) -> None:
+    def __init__(self, subscriber: Subscriber, transport: asyncio.Transport | None, inflate: Any) -> None:
         self.subscriber = subscriber
-        self.transport = transport
+        self.transport = transport  # None: given when the connection is made (the floor's sockets)
         self.inflate = inflate  # None, or a function making the decompressor of the next message
         self.buffer = bytearray()
         self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self.transport is None:
+            self.transport = transport  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
         now = time.perf_counter()
@@ -221,16 +227,78 @@ class FrameReader(asyncio.Protocol):
             message = json.loads(payload)
             if message.get("type") == "next":
                 self.subscriber.next_message(message["payload"], now)
+                self.subscriber.frame_size = start + length
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.closed.done():
             self.closed.set_result(None)
 
 
+# The floor: what this machine's loopback and this client cost without any server. A plain process writes a
+# frame of the same size to N sockets in a loop, once a second (one send() each, nothing else), and the same
+# FrameReader stamps the arrivals. The server's figures minus these (and minus the write alone) are its own.
+FLOOR_SENDER = r"""
+import json, socket, sys, time
+n, rounds, size = map(int, sys.argv[1:4])
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(n + 16)
+print(listener.getsockname()[1], flush=True)
+conns = [listener.accept()[0] for _ in range(n)]
+for conn in conns:
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as uvicorn's sockets
+sys.stdin.readline()  # the client is reading
+for version in range(1, rounds + 1):
+    time.sleep(1)
+    text = json.dumps({"type": "next", "payload": {"data": {"sessionEvents": {"version": version}}}})
+    frame = bytes((0x81, 126)) + size.to_bytes(2, "big") + text.ljust(size).encode()  # 126 <= size < 65536
+    start = time.perf_counter()  # CLOCK_MONOTONIC: the same clock in both processes
+    for conn in conns:
+        conn.send(frame)
+    print(version, start, flush=True)
+"""
+
+
+async def measure_floor(subscribers: int, rounds: int, frame_size: int) -> dict[str, float]:
+    """p50/p99 from a round's first send() to each socket's arrival, over `rounds` rounds."""
+    sender = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", FLOOR_SENDER, str(subscribers), str(rounds), str(max(126, frame_size)),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    assert sender.stdout is not None and sender.stdin is not None
+    port = int(await sender.stdout.readline())
+    loop = asyncio.get_running_loop()
+    readers = [Subscriber() for _ in range(subscribers)]
+    transports = []
+    for start in range(0, subscribers, 200):
+        transports += [transport for transport, _ in await asyncio.gather(*(
+            loop.create_connection(lambda r=r: FrameReader(r, None, None), "127.0.0.1", port)
+            for r in readers[start:start + 200]))]
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    sent: dict[int, float] = {}
+    try:
+        sender.stdin.write(b"go\n")
+        await sender.stdin.drain()
+        for _ in range(rounds):
+            version, started = (await sender.stdout.readline()).split()
+            sent[int(version)] = float(started)
+        await asyncio.sleep(1)
+    finally:
+        gc.enable()
+        for transport in transports:
+            transport.close()
+        await sender.wait()
+    latencies = [(t - sent[v]) * 1000 for r in readers for v, t in r.received if v in sent]
+    return {"floor_p50_ms": round(percentile(latencies, 50), 2), "floor_p99_ms": round(percentile(latencies, 99), 2),
+            "floor_delivery_pct": round(100 * len(latencies) / (rounds * subscribers), 2)}
+
+
 class Subscriber:
     def __init__(self) -> None:
         self.received: list[tuple[int, float]] = []  # (version, time)
         self.failure: str | None = None
+        self.frame_size = 0  # bytes of the last event's frame
         self.ws: Any = None
         self.reader: FrameReader | None = None
 
@@ -344,6 +412,7 @@ async def run(args: argparse.Namespace, database_url: str, log_dir: Path) -> dic
         "rss_mb": {"before": round(rss_before / 2**20, 1), "connected": round(rss_connected / 2**20, 1),
                    "end": round(rss_end / 2**20, 1)},
         "rss_samples_mb": [round(r / 2**20, 1) for r in rss_samples],
+        "frame_bytes": max(s.frame_size for s in subscribers),
     }
 
 
@@ -369,7 +438,12 @@ async def scratch_database(prefix: str) -> AsyncIterator[tuple[str, Path]]:
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     async with scratch_database("tf_fanout") as (database_url, log_dir):
-        return await run(args, database_url, log_dir)
+        result = await run(args, database_url, log_dir)
+    if args.floor:  # after the servers are gone: the machine as idle as it was for them
+        log(f"the floor: {args.floor} rounds of plain send()s of {result['frame_bytes']}-byte frames to "
+            f"{args.subscribers} sockets ...")
+        result.update(await measure_floor(args.subscribers, args.floor, result["frame_bytes"]))
+    return result
 
 
 def main() -> int:
@@ -385,6 +459,9 @@ def main() -> int:
                         "ones after start-up compile and prepare statements")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait for the last events (default 3)")
     parser.add_argument("--compress", action="store_true", help="permessage-deflate, as browsers negotiate")
+    parser.add_argument("--floor", type=int, default=10, metavar="ROUNDS",
+                        help="rounds (one a second) of the floor: the same frames written by a plain process with "
+                        "no server, read by this client (default 10; 0 skips it)")
     args = parser.parse_args()
     try:  # the client's thousands of sockets share the machine with the server: use the faster loop when there
         import uvloop
@@ -399,6 +476,9 @@ def main() -> int:
           f"max {result['latency_max_ms']} ms (the write alone: p50 {result['write_p50_ms']} ms, "
           f"p99 {result['write_p99_ms']} ms)")
     print(f"  delivered {result['delivered']} events ({result['delivery_pct']} %), {result['events_per_s']} events/s")
+    if "floor_p50_ms" in result:
+        print(f"  the floor (no server: a plain process send()s a {result['frame_bytes']}-byte frame to each socket in "
+              f"a loop, this client reads): p50 {result['floor_p50_ms']} ms, p99 {result['floor_p99_ms']} ms")
     print(f"  server memory: {result['kb_per_connection']} KB per connection; growth over the run "
           f"{result['rss_growth_mb']} MB ({result['rss_mb']})")
     print("RESULT " + json.dumps(result))
