@@ -102,12 +102,15 @@ _CREDITS: dict[str, dict[str, float]] = {}
 
 
 def muscle_sets(doses: Iterable[tuple[Exercise, int]]) -> Counter[str]:
-    """Weekly hard sets per muscle group of (exercise, sets) pairs."""
-    total: Counter[str] = Counter()
+    """Weekly hard sets per muscle group of (exercise, sets) pairs. (Balancing a hypertrophy week
+    recounts it thousands of times per plan: summed in a plain dict, the cache read inline.)"""
+    total: dict[str, float] = {}
+    add = total.get
     for exercise, sets in doses:
-        for group, share in credits(exercise).items():
-            total[group] += share * sets
-    return total
+        given = _CREDITS.get(exercise.name) or credits(exercise)
+        for group, share in given.items():
+            total[group] = add(group, 0.0) + share * sets
+    return Counter(total)
 
 
 def push_pull_sets(doses: Iterable[tuple[Exercise, int]]) -> tuple[int, int]:
@@ -263,9 +266,14 @@ def trim_to(week: list[list[Item]], ceiling: float, floor: float, hard: bool = F
     below `floor`. Only work that builds the group (or whose own groups are all over the
     ceiling) is cut: a press is shoulder work too, but it is the chest's. When the ceiling is
     `hard` (the 20-set limit, not the ramp), whole unprotected exercises and main-lift sets go too."""
-    sets = muscle_sets(_doses(week))
+    sets = muscle_sets(_doses(week))  # kept current as sets come off (exact: halves and wholes)
+
+    def take(item: Item, count: int) -> None:
+        for given, share in credits(item.exercise).items():
+            sets[given] -= share * count
+
     for group in (g for g in MAJOR_GROUPS if sets[g] > ceiling):
-        while (sets := muscle_sets(_doses(week)))[group] > ceiling:
+        while sets[group] > ceiling:
 
             def cuttable(item: Item, removed: int) -> bool:
                 given = credits(item.exercise)
@@ -278,7 +286,9 @@ def trim_to(week: list[list[Item]], ceiling: float, floor: float, hard: bool = F
             hitting = [i for s in week for i in s if group in credits(i.exercise)]
             accessories = [i for i in hitting if not i.main and i.sets > 1 and cuttable(i, 1)]
             if accessories:
-                max(accessories, key=lambda i: (credits(i.exercise)[group], i.sets)).sets -= 1
+                cut = max(accessories, key=lambda i: (credits(i.exercise)[group], i.sets))
+                cut.sets -= 1
+                take(cut, 1)
                 continue
             if not hard:
                 break
@@ -287,11 +297,14 @@ def trim_to(week: list[list[Item]], ceiling: float, floor: float, hard: bool = F
             if removable:
                 session, item = removable[-1]
                 session.remove(item)
+                take(item, item.sets)
                 continue
             mains = [i for i in hitting if i.main and i.sets > (MIN_MAIN_SETS if floor else 1) and cuttable(i, 1)]
             if not mains:
                 break
-            max(mains, key=lambda i: i.sets).sets -= 1
+            cut = max(mains, key=lambda i: i.sets)
+            cut.sets -= 1
+            take(cut, 1)
 
 
 def balance_push_pull(week: list[list[Item]], budgets: list[float], ceiling: float | None = None,
