@@ -109,9 +109,31 @@ async def test_one_execution_per_event_and_a_slow_socket_is_dropped_not_awaited(
                   {"id": str(session_id)})
     members = [Member(fast, "a", athlete.id), Member(fast, "b", athlete.id), Member(slow, "c", athlete.id),
                Member(revoked, "d", stranger.id)]
-    group.members.update(members)
+    for member in members:
+        group.join(member)
     await group.deliver(fast.context, {"kind": "set_logged", "session": str(session_id), "version": 7, "position": 0})
     payload = '"payload":{"data":{"sessionEvents":{"kind":"SET_LOGGED","version":7,"position":0}}}}'
     assert sorted(fast.websocket.frames) == ['{"id":"a","type":"next",' + payload, '{"id":"b","type":"next",' + payload]
     assert slow.websocket.frames == [] and slow.dropped == [members[2]]
     assert revoked.websocket.frames == [] and revoked.finished == [(members[3], "complete")]
+
+
+def test_a_group_counts_its_viewers_as_members_join_and_leave(app):
+    """Each event checks the group's viewers, counted as members come and go (not by a pass over them)."""
+    from trainforge.fanout import Member
+
+    class Handler:
+        websocket = FakeSocket(True)
+
+    alice, bob = uuid.uuid4(), uuid.uuid4()
+    group = Group(app.state.graphql.fanout, (QUERY, None, "{}"), FEEDS["sessionEvents"], uuid.uuid4(), QUERY, None, {})
+    phone, watch, coach = Member(Handler(), "a", alice), Member(Handler(), "b", alice), Member(Handler(), "c", bob)
+    for member in (phone, watch, coach):
+        group.join(member)
+    assert group.viewers == {alice: 2, bob: 1}
+    group.leave(phone)
+    group.leave(phone)  # a second leave (the handler's cleanup after the group's) changes nothing
+    assert group.viewers == {alice: 1, bob: 1}
+    group.leave(coach)
+    group.leave(watch)
+    assert not group.viewers and not group.members
