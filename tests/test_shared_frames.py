@@ -55,3 +55,11 @@ def test_the_body_is_compressed_once_per_window() -> None:
     shared = message.compressed(12)
     assert message.frame(b"a", 12).endswith(shared) and message.frame(b"bb", 12).endswith(shared)
     assert message.compressed(12) is shared
+
+
+def test_one_message_frames_heads_of_every_length() -> None:
+    """Frame headers are kept by length for the message's sockets: heads of other lengths get their own."""
+    message = SharedText(b'{"data":{"a":1}}}')
+    heads = [b"a", b"bb", b"a", b"c" * 200, b"d" * 70_000, b"bb"]
+    frames = read_frames(b"".join(message.frame(head, None) for head in heads), [])
+    assert [(f.opcode, f.fin, f.data) for f in frames] == [(Opcode.TEXT, True, head + message.body) for head in heads]

@@ -44,6 +44,7 @@ from trainforge.websocket import SharedFrameProtocol, SharedText
 log = logging.getLogger(__name__)
 
 SEND_TIMEOUT = 0.05  # seconds a socket may take to accept one frame before it is closed as too slow
+CLOSE_TIMEOUT = 2.0  # seconds a too slow socket's close may wait for its buffer before the connection is cut
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +136,10 @@ class Group:
             check_readers(), self.hub.execute(self, members[0].handler.context, message)
         )
         revoked = set(viewers) - readers
-        if revoked:  # access revoked: their streams complete
+        if revoked:  # access revoked: their streams complete (each handler says so, in its own task)
             for member in members:
                 if member.viewer_id in revoked:
-                    await member.handler.finish(member, "complete")
+                    member.ended.set()
             members = [member for member in members if member.viewer_id not in revoked]
         shared = shared_payload(payload)
         for member in members:
@@ -152,7 +153,7 @@ class Group:
                 continue
             if not sent:
                 log.warning("closing a subscriber too slow to take its events")
-                await member.handler.drop(member)
+                self.hub.drop(member)
 
 
 class FanoutHub:
@@ -161,6 +162,14 @@ class FanoutHub:
     def __init__(self, schema: Any) -> None:
         self.schema = schema
         self.groups: dict[tuple[str, str | None, str], Group] = {}
+        self.closing: set[asyncio.Task[None]] = set()  # drops under way (held: the loop keeps weak references)
+
+    def drop(self, member: Member) -> None:
+        """Closes a too slow member's connection in a task of its own: the close waits for the same full
+        buffer, and a group's delivery never waits for one socket."""
+        task = asyncio.create_task(member.handler.drop(member))
+        self.closing.add(task)
+        task.add_done_callback(self.closing.discard)
 
     def feed_of(self, operation: Operation) -> tuple[Feed, uuid.UUID] | None:
         """The feed and session of a groupable subscription (one field of FEEDS, its session id the one
@@ -275,6 +284,14 @@ class GroupedTransportWSHandler(BaseGraphQLTransportWSHandler):
         member.ended.set()
 
     async def drop(self, member: Member) -> None:
+        """Closes a connection too slow to take its events: with 4408 once its buffer drains (uvicorn writes
+        nothing while it is full), or cut after CLOSE_TIMEOUT."""
         member.ended.set()
-        with contextlib.suppress(Exception):
-            await self.websocket.close(code=4408, reason="Too slow to take events")
+        try:
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await self.websocket.close(code=4408, reason="Too slow to take events")
+        except TimeoutError:
+            if member.socket is not None:
+                member.socket.transport.abort()
+        except Exception:  # noqa: BLE001 (already gone)
+            pass

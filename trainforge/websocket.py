@@ -55,11 +55,12 @@ def _stored(data: bytes) -> bytes:
 class SharedText:
     """One text message for many sockets: a per-socket head, then this shared UTF-8 body."""
 
-    __slots__ = ("body", "_compressed")
+    __slots__ = ("body", "_compressed", "_headers")
 
     def __init__(self, body: bytes) -> None:
         self.body = body
         self._compressed: dict[int, bytes] = {}
+        self._headers: dict[int, bytes] = {}  # uncompressed frame headers by length (heads' lengths repeat)
 
     def compressed(self, window_bits: int) -> bytes:
         """The body as raw deflate for a peer's window (computed once per window size)."""
@@ -74,7 +75,11 @@ class SharedText:
     def frame(self, head: bytes, window_bits: int | None) -> bytes:
         """The whole frame for a socket: uncompressed (window_bits None) or deflated."""
         if window_bits is None:
-            return _header(FIN_TEXT, len(head) + len(self.body)) + head + self.body
+            length = len(head) + len(self.body)
+            header = self._headers.get(length)
+            if header is None:
+                header = self._headers[length] = _header(FIN_TEXT, length)
+            return b"".join((header, head, self.body))
         data = _stored(head) + self.compressed(window_bits)
         return _header(FIN_TEXT | RSV1, len(data)) + data
 
@@ -106,6 +111,18 @@ class SharedFrameProtocol(WebSocketsSansIOProtocol):
         if scope is not None:
             scope["extensions"][SHARED_FRAMES] = {"protocol": weakref.ref(self)}  # weak: no cycle via the scope
 
+    # Set while the transport's buffer is above its high-water mark: a plain attribute, read for every
+    # socket of every event (uvicorn's own `writable` event costs two more objects to reach per socket).
+    write_paused = False
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self.write_paused = False
+
     @functools.cached_property
     def _framing(self) -> int | None | bool:
         """How our messages go (fixed once the handshake is done): None uncompressed, an int the deflate
@@ -122,7 +139,7 @@ class SharedFrameProtocol(WebSocketsSansIOProtocol):
         reader; nothing was written). SocketGone when it is closed or closing."""
         if self.close_sent or self.disconnected or not self.handshake_complete or self.transport.is_closing():
             raise SocketGone("the WebSocket is closed")
-        if not self.writable.is_set():  # uvicorn paused writing above the transport's high-water mark
+        if self.write_paused:  # a slow reader
             return False
         framing = self._framing
         if framing is False:

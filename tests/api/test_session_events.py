@@ -110,6 +110,51 @@ async def test_two_devices_and_a_coach_see_every_event_in_order(gql, app, url, s
         assert len(shared_writes) == (18 if request.node.callspec.params["url"] is SharedFrameProtocol else 0)
 
 
+@pytest.fixture
+def server_protocols(monkeypatch: pytest.MonkeyPatch) -> list[SharedFrameProtocol]:
+    """The server's SharedFrameProtocol of each WebSocket connection, in the order they connect."""
+    protocols: list[SharedFrameProtocol] = []
+    handle_connect = SharedFrameProtocol.handle_connect
+
+    def spy(self: SharedFrameProtocol, event: Any) -> None:
+        protocols.append(self)
+        handle_connect(self, event)
+
+    monkeypatch.setattr(SharedFrameProtocol, "handle_connect", spy)
+    return protocols
+
+
+@pytest.mark.parametrize("drains", [True, False], ids=["its buffer drains", "it never drains"])
+async def test_a_subscriber_whose_buffer_is_full_is_closed_and_never_holds_the_others_back(
+    gql, app, url, session_to_train, server_protocols, request, monkeypatch, drains
+):
+    if request.node.callspec.params["url"] is not SharedFrameProtocol:
+        pytest.skip("uvicorn's own protocol does not say when its buffer is full: its sends get SEND_TIMEOUT")
+    # Draining: a close that waited for the buffer inside the delivery would hold the dashboard back until
+    # its events time out. Never draining: the connection is cut after the close's timeout.
+    monkeypatch.setattr("trainforge.fanout.CLOSE_TIMEOUT", 30 if drains else 0.5)
+    athlete, coach, session_id = session_to_train
+    await gql(START, {"id": session_id, "device": "phone"}, as_=athlete)
+    async with subscribed(url, athlete, session_id) as slow, subscribed(url, coach, session_id) as dashboard:
+        for ws in (slow, dashboard):
+            assert (await next_event(ws))["kind"] == "SUBSCRIBED"
+        slow_side = server_protocols[0]
+        slow_side.pause_writing()  # what the transport does when its buffer passes the high-water mark
+        for reps in (5, 4):
+            await gql(LOG_SET, write(session_id, "phone", position=0, reps=reps), as_=athlete)
+            assert (await next_event(dashboard))["set"] == {"reps": reps, "device": "phone"}
+        [group] = app.state.graphql.fanout.groups.values()
+        assert len(group.members) == 1  # the slow one left its group at the first event it could not take
+        if drains:
+            slow_side.resume_writing()
+        async with asyncio.timeout(10):
+            await slow.wait_closed()
+        # Closed by the server as too slow once its buffer drained, or the connection cut when it did not.
+        assert slow.close_code == (4408 if drains else 1006)
+        await gql(LOG_SET, write(session_id, "phone", position=0, reps=3), as_=athlete)
+        assert (await next_event(dashboard))["set"] == {"reps": 3, "device": "phone"}
+
+
 async def test_others_cannot_subscribe_and_revoked_access_ends_the_stream(gql, url, make_user, session_to_train):
     athlete, coach, session_id = session_to_train
     stranger = await make_user(Role.COACH)
