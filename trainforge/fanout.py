@@ -289,9 +289,8 @@ class GroupedTransportWSHandler(BaseGraphQLTransportWSHandler):
         member.ended.set()
         try:
             async with asyncio.timeout(CLOSE_TIMEOUT):
-                await self.websocket.close(code=4408, reason="Too slow to take events")
+                with contextlib.suppress(Exception):  # already gone
+                    await self.websocket.close(code=4408, reason="Too slow to take events")
         except TimeoutError:
             if member.socket is not None:
                 member.socket.transport.abort()
-        except Exception:  # noqa: BLE001 (already gone)
-            pass

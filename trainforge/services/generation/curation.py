@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from dataclasses import dataclass
 
 from trainforge.services.exercises import Exercise, MovementPattern, level_rank
 from trainforge.services.generation.rules_templates import Role
@@ -146,7 +146,7 @@ def owned_loads(item_names: frozenset[str]) -> Owned:
     asks for the same athlete's (parsing ~200 item names each time cost most of a 52-week plan)."""
     dumbbells: set[float] = set()
     bells: set[float] = set()
-    owned: Owned = {}
+    owned: dict[str, LoadSteps] = {}
     adjustable_dumbbells = adjustable_bells = False
     for name in item_names:
         weight, span = _ONE_WEIGHT.search(name), _RANGE.search(name)

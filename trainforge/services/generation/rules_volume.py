@@ -269,8 +269,8 @@ def trim_to(week: list[list[Item]], ceiling: float, floor: float, hard: bool = F
     sets = muscle_sets(_doses(week))  # kept current as sets come off (exact: halves and wholes)
 
     def take(item: Item, count: int) -> None:
-        for given, share in credits(item.exercise).items():
-            sets[given] -= share * count
+        for muscle_group, share in credits(item.exercise).items():
+            sets[muscle_group] -= share * count
 
     for group in (g for g in MAJOR_GROUPS if sets[g] > ceiling):
         while sets[group] > ceiling:
